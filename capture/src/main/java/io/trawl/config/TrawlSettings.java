@@ -1,0 +1,118 @@
+package io.trawl.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.trawl.config.ValueParser.bool;
+import static io.trawl.config.ValueParser.bytes;
+import static io.trawl.config.ValueParser.choice;
+import static io.trawl.config.ValueParser.cpuList;
+import static io.trawl.config.ValueParser.integer;
+import static io.trawl.config.ValueParser.listOf;
+import static io.trawl.config.ValueParser.longValue;
+import static io.trawl.config.ValueParser.path;
+import static io.trawl.config.ValueParser.positiveSeconds;
+import static io.trawl.config.ValueParser.text;
+
+/**
+ * Every trawl setting, declared once. A config file uses the dotted keys (nested YAML maps flatten to
+ * them: {@code flow: {timeout: {tcp: 300}}} is {@code flow.timeout.tcp}); the command line uses the
+ * options. Unknown keys and bad values are errors that name the key.
+ */
+public final class TrawlSettings {
+    private static final Map<String, Setting<?>> BY_KEY = new LinkedHashMap<>();
+
+    // ---- run ------------------------------------------------------------------------------------
+    public static final Setting<String> SOURCE = define("source", "--source", null, "the bundled demo capture",
+        "Where packets come from: pcap:PATH (pcap or pcapng file replay); later dpdk:, afxdp:, afpacket:.", text());
+    public static final Setting<List<Path>> SCRIPTS = define("scripts", "--script", List.of(), "none",
+        "Lua scripts to load: files, or directories whose *.lua files are loaded (repeat --script).", listOf(path()));
+    public static final Setting<Path> OUT = define("out", "--out", Path.of("trawl-out"), "./trawl-out",
+        "Output directory: summary.json, flows.jsonl and every other output.", path());
+    public static final Setting<Path> STATE = define("state", "--state", null, "OUT/state",
+        "State directory: counters file, async journal, file-extraction staging.", path());
+    public static final Setting<Integer> PIPELINES = define("pipelines", "--pipelines", 1, "1",
+        "Number of fast-path threads. Flows are spread over them by a symmetric hash.", integer(1, 256));
+    public static final Setting<int[]> CPUS = define("cpus", "--cpus", null, "unpinned",
+        "CPUs to pin the pipeline threads to, in order (1, 2-5, 1,3); needs one CPU per pipeline.", cpuList());
+    public static final Setting<String> SPEED = define("speed", "--speed", "topspeed", "topspeed",
+        "Replay pace: topspeed (as fast as possible) or realtime (packet timestamps set the pace).",
+        choice("topspeed", "realtime"));
+    public static final Setting<Double> DURATION = define("duration", "--duration", null, "none",
+        "Stop after this many seconds of wall time (fractions allowed).", positiveSeconds());
+    public static final Setting<Long> COUNT = define("count", "--count", null, "none",
+        "Stop after this many packets.", longValue(1, Long.MAX_VALUE));
+    public static final Setting<String> PROGRESS = define("progress", "--progress", "auto", "auto",
+        "Progress bar for replays: auto (only on a terminal), always, never.", choice("auto", "always", "never"));
+
+    // ---- pipeline -------------------------------------------------------------------------------
+    public static final Setting<String> PIPELINE_IDLE = define("pipeline.idle_strategy", null, "backoff", "backoff",
+        "What an idle pipeline thread does: busy-spin (lowest latency; dedicate the CPU), yield, backoff "
+            + "(spin, yield, then park up to 1 ms), sleep (park 1 ms).", choice("busy-spin", "yield", "backoff", "sleep"));
+    public static final Setting<Integer> PIPELINE_BATCH = define("pipeline.batch_size", null, 64, "64",
+        "Packets a pipeline takes per poll before it checks its other duties (completions, timers).", integer(1, 4096));
+    public static final Setting<Long> PIPELINE_RING_BYTES = define("pipeline.ring_bytes", null, 4L << 20, "4m",
+        "Size of each hand-off ring between a dispatcher and a pipeline (power of two).", bytes(2L << 20, 1L << 30));
+    public static final Setting<Integer> DISPATCHER_CPU = define("dispatcher.cpu", null, null, "unpinned",
+        "CPU to pin the dispatcher thread to (used when the source has fewer queues than pipelines).", integer(0, 1023));
+
+    // ---- flows ----------------------------------------------------------------------------------
+    public static final Setting<Integer> FLOW_MAX = define("flow.max_flows", null, 262_144, "262144",
+        "Flows tracked per pipeline. Packets of new flows beyond it are counted (drops.flow_table_full), "
+            + "not tracked.", integer(1024, 1 << 26));
+    public static final Setting<Double> FLOW_TIMEOUT_TCP = define("flow.timeout.tcp", null, 300.0, "300",
+        "Seconds of packet time after which an idle TCP flow ends.", positiveSeconds());
+    public static final Setting<Double> FLOW_TIMEOUT_UDP = define("flow.timeout.udp", null, 60.0, "60",
+        "Seconds of packet time after which an idle UDP flow ends.", positiveSeconds());
+    public static final Setting<Double> FLOW_TIMEOUT_OTHER = define("flow.timeout.other", null, 60.0, "60",
+        "Seconds of packet time after which an idle flow of another protocol (ICMP...) ends.", positiveSeconds());
+    public static final Setting<Boolean> FLOW_LOG = define("flow.log", null, true, "true",
+        "Write OUT/flows.jsonl, one line per ended flow.", bool());
+
+    private TrawlSettings() {
+    }
+
+    private static <T> Setting<T> define(final String key, final String option, final T defaultValue,
+                                         final String defaultText, final String meaning, final ValueParser<T> parser) {
+        final Setting<T> setting = new Setting<>(key, option, defaultValue, defaultText, meaning, parser);
+        if (BY_KEY.put(key, setting) != null) {
+            throw new IllegalStateException("setting declared twice: " + key);
+        }
+        return setting;
+    }
+
+    /** Every setting, in declaration order. */
+    public static List<Setting<?>> all() {
+        return Collections.unmodifiableList(new ArrayList<>(BY_KEY.values()));
+    }
+
+    /** The setting with this dotted key, or null. */
+    public static Setting<?> byKey(final String key) {
+        return BY_KEY.get(key);
+    }
+
+    /** The setting set by this command-line option (e.g. {@code --pipelines}), or null. */
+    public static Setting<?> byOption(final String option) {
+        for (final Setting<?> setting : BY_KEY.values()) {
+            if (option.equals(setting.option())) {
+                return setting;
+            }
+        }
+        return null;
+    }
+
+    /** The reference table of every setting, Markdown, as the README shows it. */
+    public static String referenceMarkdown() {
+        final StringBuilder out = new StringBuilder("| key | option | default | meaning |\n|---|---|---|---|\n");
+        for (final Setting<?> s : BY_KEY.values()) {
+            out.append("| `").append(s.key()).append("` | ")
+                .append(s.option() == null ? "" : "`" + s.option() + "`").append(" | ")
+                .append(s.defaultText()).append(" | ").append(s.meaning()).append(" |\n");
+        }
+        return out.toString();
+    }
+}

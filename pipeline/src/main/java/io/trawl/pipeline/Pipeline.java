@@ -1,0 +1,287 @@
+package io.trawl.pipeline;
+
+import io.trawl.capture.PacketHandler;
+import io.trawl.capture.PacketView;
+import io.trawl.capture.ReceiveQueue;
+import io.trawl.config.TrawlContext;
+import io.trawl.config.TrawlSettings;
+import io.trawl.pipeline.counters.PipelineCounter;
+import io.trawl.pipeline.decode.DecodeResult;
+import io.trawl.pipeline.decode.PacketDecoder;
+import io.trawl.pipeline.flow.FlowEndReason;
+import io.trawl.pipeline.flow.FlowKeyFormat;
+import io.trawl.pipeline.flow.FlowListener;
+import io.trawl.pipeline.flow.FlowTable;
+import io.trawl.pipeline.output.JsonLinesFile;
+import org.agrona.concurrent.Agent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One fast-path thread's work: poll the input (a source queue or a hand-off ring), decode each packet,
+ * track its flow, run the stages, and between batches do the stages' duties (completion queues) and
+ * expire idle flows.
+ *
+ * <p>Life cycle: RUNNING until the input ends (or a stop is requested), then INPUT_ENDED until every
+ * pipeline's input has ended (so all flows end against the same final packet clock), then DRAINING until
+ * every stage reports no pending work (T.async jobs), then DONE.
+ *
+ * <p>Threading: all state belongs to the pipeline thread. Counters are published for other threads;
+ * {@link #addStage} is called before the thread starts.
+ */
+public final class Pipeline implements Agent, PacketHandler, FlowListener {
+    private enum Phase { RUNNING, INPUT_ENDED, DRAINING, DONE }
+
+    private static final int SWEEP_EVERY_PACKETS = 4096;
+    private static final int SWEEP_LIMIT = 1024;
+    private static final long SWEEP_EVERY_NANOS = 1_000_000_000L;
+
+    private final int index;
+    private final ReceiveQueue input;
+    private final boolean pollsSourceDirectly;
+    private final boolean liveInput;
+    private final int batchSize;
+    private final RunCoordinator coordinator;
+    private final PipelineCounters counters;
+    private final PacketDecoder decoder = new PacketDecoder();
+    private final FlowTable flows;
+    private final PacketContext context = new PacketContext();
+    private final JsonLinesFile flowLog;
+    private final StringBuilder keyScratch = new StringBuilder(96);
+    private final TrawlContext configuration;
+    private PipelineStage[] stages = new PipelineStage[0];
+    private final long[] decodeResults = new long[DecodeResult.count()];
+
+    private Phase phase = Phase.RUNNING;
+    private int packetsSinceSweep;
+    private long lastSweepClock = Long.MIN_VALUE;
+    private long lastPacketWallNanos;
+
+    Pipeline(final int index, final ReceiveQueue input, final boolean pollsSourceDirectly, final boolean liveInput,
+             final TrawlContext configuration, final RunCoordinator coordinator, final PipelineCounters counters,
+             final JsonLinesFile flowLog) {
+        this.index = index;
+        this.input = input;
+        this.pollsSourceDirectly = pollsSourceDirectly;
+        this.liveInput = liveInput;
+        this.configuration = configuration;
+        this.batchSize = configuration.get(TrawlSettings.PIPELINE_BATCH);
+        this.coordinator = coordinator;
+        this.counters = counters;
+        this.flowLog = flowLog;
+        this.flows = new FlowTable(configuration.get(TrawlSettings.FLOW_MAX),
+            seconds(configuration.get(TrawlSettings.FLOW_TIMEOUT_TCP)),
+            seconds(configuration.get(TrawlSettings.FLOW_TIMEOUT_UDP)),
+            seconds(configuration.get(TrawlSettings.FLOW_TIMEOUT_OTHER)),
+            seconds(Math.min(30.0, configuration.get(TrawlSettings.FLOW_TIMEOUT_TCP))), this);
+        context.flows = flows;
+        context.decoded = decoder.decoded();
+    }
+
+    private static long seconds(final double seconds) {
+        return (long) (seconds * 1e9);
+    }
+
+    /** Adds a stage. Only before the pipeline thread starts. */
+    public void addStage(final PipelineStage stage) {
+        final List<PipelineStage> list = new ArrayList<>(List.of(stages));
+        list.add(stage);
+        stages = list.toArray(new PipelineStage[0]);
+    }
+
+    /** This pipeline's index, 0-based. */
+    public int index() {
+        return index;
+    }
+
+    /** The configuration of the run (concluded, read-only). */
+    public TrawlContext configuration() {
+        return configuration;
+    }
+
+    /** The flow table (pipeline thread only). */
+    public FlowTable flows() {
+        return flows;
+    }
+
+    /** The counters (published values readable from any thread). */
+    public PipelineCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        final long now = System.nanoTime();
+        for (final PipelineStage stage : stages) {
+            work += stage.doDuty(now);
+        }
+        switch (phase) {
+            case RUNNING -> work += run(now);
+            case INPUT_ENDED -> {
+                if (coordinator.allInputsEnded()) {
+                    flows.endAll(coordinator.finalPacketClock());
+                    for (final PipelineStage stage : stages) {
+                        stage.onEndOfInput();
+                    }
+                    phase = Phase.DRAINING;
+                    work++;
+                }
+            }
+            case DRAINING -> {
+                boolean drained = true;
+                for (final PipelineStage stage : stages) {
+                    drained &= stage.isDrained();
+                }
+                if (drained) {
+                    flowLog.flush();
+                    counters.publish();
+                    phase = Phase.DONE;
+                    coordinator.pipelineDone(index);
+                    work++;
+                }
+            }
+            case DONE -> {
+            }
+        }
+        return work;
+    }
+
+    private int run(final long now) {
+        if (pollsSourceDirectly && coordinator.stopRequested()) {
+            endInput();
+            return 1;
+        }
+        final int polled = input.poll(this, batchSize);
+        if (polled == ReceiveQueue.END_OF_INPUT) {
+            endInput();
+            return 1;
+        }
+        if (polled > 0) {
+            lastPacketWallNanos = now;
+            packetsSinceSweep += polled;
+            if (packetsSinceSweep >= SWEEP_EVERY_PACKETS || flows.clock() - lastSweepClock >= SWEEP_EVERY_NANOS) {
+                sweep(flows.clock());
+            }
+        } else if (liveInput && lastPacketWallNanos != 0 && now - lastPacketWallNanos >= SWEEP_EVERY_NANOS) {
+            // A quiet live link: let packet time advance with wall time so idle flows still end.
+            sweep(flows.clock() + (now - lastPacketWallNanos));
+        }
+        counters.set(PipelineCounter.FLOWS_ACTIVE, flows.size());
+        counters.set(PipelineCounter.FLOW_TABLE_FULL, flows.tableFullDrops());
+        counters.publish();
+        return polled;
+    }
+
+    private void sweep(final long clock) {
+        packetsSinceSweep = 0;
+        lastSweepClock = clock;
+        flows.expireIdle(clock, SWEEP_LIMIT);
+    }
+
+    private void endInput() {
+        counters.publish();
+        phase = Phase.INPUT_ENDED;
+        coordinator.inputEnded(index, flows.clock());
+    }
+
+    @Override
+    public void onPacket(final PacketView packet) {
+        final PipelineCounters c = counters;
+        c.increment(PipelineCounter.PACKETS);
+        c.add(PipelineCounter.BYTES, packet.captureLength());
+        final DecodeResult result = decoder.decode(packet);
+        decodeResults[result.ordinal()]++;
+        final PacketContext ctx = context;
+        ctx.packet = packet;
+        ctx.result = result;
+        ctx.flow = -1;
+        ctx.direction = 0;
+        if (result == DecodeResult.OK) {
+            if (ctx.decoded.isFragment()) {
+                c.increment(PipelineCounter.FRAGMENTS);
+            }
+            final int flow = flows.track(ctx.decoded, packet.timestampNanos(), packet.wireLength());
+            ctx.flow = flow;
+            ctx.direction = flows.lastDirection();
+        } else if (result.isError()) {
+            c.increment(PipelineCounter.DECODE_ERRORS);
+        } else if (result == DecodeResult.NOT_IP) {
+            c.increment(PipelineCounter.NOT_IP);
+        } else {
+            c.increment(PipelineCounter.UNSUPPORTED_LINK_TYPE);
+        }
+        final PipelineStage[] s = stages;
+        for (int i = 0; i < s.length; i++) {
+            s[i].onPacket(ctx);
+        }
+    }
+
+    @Override
+    public void onFlowStart(final FlowTable table, final int flow) {
+        counters.increment(PipelineCounter.FLOWS_CREATED);
+        for (final PipelineStage stage : stages) {
+            stage.onFlowStart(table, flow);
+        }
+    }
+
+    @Override
+    public void onFlowEnd(final FlowTable table, final int flow, final FlowEndReason reason) {
+        counters.increment(PipelineCounter.FLOWS_ENDED);
+        for (final PipelineStage stage : stages) {
+            stage.onFlowEnd(table, flow, reason);
+        }
+        if (flowLog != null) {
+            writeFlow(table, flow, reason);
+        }
+    }
+
+    private void writeFlow(final FlowTable table, final int flow, final FlowEndReason reason) {
+        final StringBuilder key = keyScratch;
+        key.setLength(0);
+        FlowKeyFormat.appendKey(key, table, flow);
+        final JsonLinesFile out = flowLog.begin().field("flow", key);
+        key.setLength(0);
+        FlowKeyFormat.appendReadableAddress(key, table.ipVersion(flow), table.addressAHigh(flow), table.addressALow(flow));
+        out.field("a", key).field("a_port", table.portA(flow));
+        key.setLength(0);
+        FlowKeyFormat.appendReadableAddress(key, table.ipVersion(flow), table.addressZHigh(flow), table.addressZLow(flow));
+        out.field("z", key).field("z_port", table.portZ(flow))
+            .field("protocol", table.protocol(flow))
+            .fieldSeconds("first_ts", table.firstSeenNanos(flow))
+            .fieldSeconds("last_ts", table.lastSeenNanos(flow))
+            .field("packets_az", table.packetsAToZ(flow))
+            .field("bytes_az", table.bytesAToZ(flow))
+            .field("packets_za", table.packetsZToA(flow))
+            .field("bytes_za", table.bytesZToA(flow))
+            .field("end", reason.key())
+            .field("pipeline", index)
+            .end();
+    }
+
+    @Override
+    public void onClose() {
+        for (final PipelineStage stage : stages) {
+            stage.onClose();
+        }
+        if (flowLog != null) {
+            flowLog.close();
+        }
+    }
+
+    @Override
+    public String roleName() {
+        return "pipeline-" + index;
+    }
+
+    /** Decode outcomes by {@link DecodeResult} ordinal; read after the pipeline stopped. */
+    long[] decodeResults() {
+        return decodeResults;
+    }
+
+    /** True once the pipeline has finished its work. */
+    boolean isDone() {
+        return phase == Phase.DONE;
+    }
+}

@@ -1,0 +1,41 @@
+package io.trawl.pipeline;
+
+import io.trawl.pipeline.flow.FlowEndReason;
+import io.trawl.pipeline.flow.FlowListener;
+import io.trawl.pipeline.flow.FlowTable;
+
+/**
+ * Work a pipeline does for every packet, beyond decoding and flow tracking: Lua scripts, TCP reassembly,
+ * delivering T.async results. One instance per pipeline, called only on that pipeline's thread; a stage
+ * must never block.
+ */
+public interface PipelineStage extends FlowListener {
+    /** One packet, after decoding and flow tracking. */
+    void onPacket(PacketContext packet);
+
+    @Override
+    default void onFlowEnd(final FlowTable table, final int flow, final FlowEndReason reason) {
+    }
+
+    /**
+     * Bounded work between packet batches (draining completion queues, timers).
+     *
+     * @return units of work done (0 lets the pipeline idle)
+     */
+    default int doDuty(final long nowNanos) {
+        return 0;
+    }
+
+    /** The input ended and every flow has ended; flush what is buffered. */
+    default void onEndOfInput() {
+    }
+
+    /** True when the stage has no pending work (the run ends when every stage of every pipeline is drained). */
+    default boolean isDrained() {
+        return true;
+    }
+
+    /** Last call, on the pipeline thread, after draining. Release resources here. */
+    default void onClose() {
+    }
+}

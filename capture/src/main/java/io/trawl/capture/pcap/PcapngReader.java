@@ -166,7 +166,7 @@ final class PcapngReader extends CaptureFileReader {
         }
         final long whole = units >>> shift;
         final long fraction = units & ((1L << shift) - 1);
-        return whole * 1_000_000_000L + Math.multiplyHigh(fraction << (64 - shift), 1_000_000_000L);
+        return whole * 1_000_000_000L + Math.unsignedMultiplyHigh(fraction << (64 - shift), 1_000_000_000L);
     }
 
     private static final long[] POWERS_OF_TEN = new long[19];
@@ -200,6 +200,11 @@ final class PcapngReader extends CaptureFileReader {
         }
         if (length > remaining) {
             return truncatedAtEnd();
+        }
+        final int major = file.get(u16, at + 12) & 0xFFFF;
+        if (major != 1) {
+            return fail("section header at byte " + at + " has pcapng version " + major + "."
+                + (file.get(u16, at + 14) & 0xFFFF) + "; only version 1.x is defined");
         }
         interfaceCount = 0;
         position = at + length;

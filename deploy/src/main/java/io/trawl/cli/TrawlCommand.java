@@ -138,9 +138,27 @@ public final class TrawlCommand implements Callable<Integer> {
     @Command(name = "config", mixinStandardHelpOptions = true,
         description = "Print every setting: config key, option, default and meaning (Markdown).")
     static final class Config implements Callable<Integer> {
+        @Option(names = "--update-readme", paramLabel = "FILE",
+            description = "Rewrite the settings table between the settings markers of FILE (README.md).")
+        Path readme;
+
         @Override
-        public Integer call() {
-            Streams.out.print(TrawlSettings.referenceMarkdown());
+        public Integer call() throws java.io.IOException {
+            if (readme == null) {
+                Streams.out.print(TrawlSettings.referenceMarkdown());
+                return ExitCodes.SUCCESS;
+            }
+            final String text = Files.readString(readme);
+            final String begin = "<!-- settings:begin -->\n";
+            final String end = "<!-- settings:end -->";
+            final int from = text.indexOf(begin);
+            final int to = text.indexOf(end);
+            if (from < 0 || to < from) {
+                Streams.err.println("trawl: " + readme + " has no settings markers");
+                return ExitCodes.USAGE;
+            }
+            Files.writeString(readme, text.substring(0, from + begin.length()) + TrawlSettings.referenceMarkdown()
+                + text.substring(to));
             return ExitCodes.SUCCESS;
         }
     }

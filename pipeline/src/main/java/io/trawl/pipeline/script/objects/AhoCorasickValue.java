@@ -16,7 +16,8 @@ import java.util.List;
  *
  * <pre>
  * match_all(s)   a table of every pattern found in s (each once, in the order their first occurrence ends)
- * match_one(s)   the pattern whose first occurrence ends earliest in s, or nil
+ * match_one(s)   the pattern whose first occurrence ends earliest in s (the longest of those ending
+ *                there, i.e. the leftmost), or nil
  * </pre>
  */
 public final class AhoCorasickValue extends ScriptObject {
@@ -157,7 +158,9 @@ public final class AhoCorasickValue extends ScriptObject {
                     if (ac.outputs[state].length > 0) {
                         int best = ac.outputs[state][0];
                         for (final int p : ac.outputs[state]) {
-                            best = Math.min(best, p);
+                            if (ac.patterns[p].m_length > ac.patterns[best].m_length) {
+                                best = p;
+                            }
                         }
                         return ac.patterns[best];
                     }

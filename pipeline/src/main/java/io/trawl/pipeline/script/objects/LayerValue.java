@@ -14,7 +14,7 @@ import org.luaj.vm2.Varargs;
  * Valid only during the callback that received it.
  *
  * <pre>
- * layer_bytes()   bytes of this layer's own header (up to the next decoded layer; the rest for the last)
+ * layer_bytes()   bytes of this layer's own header (up to the next decoded layer, or to the payload)
  * total_bytes()   bytes from the start of this layer to the end of the captured packet
  * rawbytes()      a Buffer of those total_bytes() bytes
  * protocol_id()   the layer's protocol GUID
@@ -91,7 +91,9 @@ public final class LayerValue extends ScriptObject {
             LuaValue get(final LayerValue layer, final PacketContext ctx) {
                 final DecodedPacket d = ctx.decoded();
                 final int from = start(ctx, layer.index);
-                final int to = layer.index + 1 < d.layerCount() ? d.layerOffset(layer.index + 1) : end(ctx);
+                // the last layer: its header ends where the payload starts (padding is not the layer's)
+                final int to = layer.index + 1 < d.layerCount() ? d.layerOffset(layer.index + 1)
+                    : d.payloadOffset() > from ? Math.min(d.payloadOffset(), end(ctx)) : end(ctx);
                 return LuaValue.valueOf(Math.max(0, to - from));
             }
         }.register(METHODS);

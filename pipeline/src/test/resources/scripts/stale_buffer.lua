@@ -7,7 +7,8 @@ TrisulPlugin = {
       if kept then
         local b = kept
         kept = nil
-        return b:hval_8(0)      -- line 10: the previous packet's buffer
+        local v = b:hval_8(0)   -- line 10: the previous packet's buffer
+        return v
       end
       kept = layer:rawbytes()
     end,

@@ -41,7 +41,17 @@ public final class ScriptErrorLog {
      * @return the message as logged ({@code file:line: text})
      */
     public String record(final String callback, final Throwable error, final String fileName) {
-        final String message = describe(error, fileName);
+        return record(callback, error, fileName, null);
+    }
+
+    /** As {@link #record(String, Throwable, String)}, using the budget's notes for interpreted stack overflows. */
+    public String record(final String callback, final Throwable error, final String fileName,
+                         final InstructionBudget budget) {
+        String message = describe(error, fileName);
+        if (error instanceof StackOverflowError && budget != null && budget.deepCallLocation() != null
+            && message.startsWith(fileName + ":?")) {
+            message = budget.deepCallLocation() + message.substring(fileName.length() + 2);
+        }
         record(callback, message);
         return message;
     }

@@ -271,7 +271,7 @@ public final class ScriptInstance {
         if (error instanceof InstructionBudget.Exhausted) {
             runaways++;
         }
-        errors.record(callback, error, source.fileName());
+        errors.record(callback, error, source.fileName(), budget);
     }
 
     /**

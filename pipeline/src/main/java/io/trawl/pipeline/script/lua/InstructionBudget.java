@@ -14,12 +14,24 @@ public final class InstructionBudget {
     private long remaining = Long.MAX_VALUE;
     private long limit = Long.MAX_VALUE;
     private String location;
+    private String deepCall;
 
     /** Gives the next callback {@code steps} steps. */
     public void reset(final long steps) {
         limit = steps;
         remaining = steps;
         location = null;
+        deepCall = null;
+    }
+
+    /** The interpreter noted a very deep call at {@code where} ({@code file:line}). */
+    void deepCall(final String where) {
+        deepCall = where;
+    }
+
+    /** Where interpreted code recursed deeply during the current callback, or null (for stack overflows). */
+    public String deepCallLocation() {
+        return deepCall;
     }
 
     /** No limit (loading a chunk, worker states that have their own timeouts). */
@@ -30,14 +42,6 @@ public final class InstructionBudget {
     /** One step. Called from generated code: keep it tiny so it inlines. */
     public void tick() {
         if (--remaining < 0) {
-            exhausted();
-        }
-    }
-
-    /** One step, with the Lua position for the message (interpreter hook). */
-    void tick(final String where) {
-        if (--remaining < 0) {
-            location = where;
             exhausted();
         }
     }

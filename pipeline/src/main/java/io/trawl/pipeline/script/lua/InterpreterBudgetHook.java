@@ -39,7 +39,15 @@ final class InterpreterBudgetHook extends DebugLib {
             lastPc[depth] = -1;
         }
         depth++;
-        budget.tick(depth <= MAX_DEPTH ? null : "?");
+        if (depth == MAX_DEPTH) {
+            // deep recursion: remember where, in case the Java stack overflows (no Lua position otherwise)
+            budget.deepCall(c.p.shortsource() + ":" + c.p.linedefined);
+        }
+        try {
+            budget.tick();
+        } catch (final InstructionBudget.Exhausted e) {
+            throw new InstructionBudget.Exhausted(budget.used(), c.p.shortsource() + ":" + c.p.linedefined);
+        }
     }
 
     @Override

@@ -13,6 +13,7 @@ import org.apache.bcel.generic.INVOKEVIRTUAL;
 import org.apache.bcel.generic.InstructionHandle;
 import org.apache.bcel.generic.InstructionList;
 import org.apache.bcel.generic.InstructionTargeter;
+import org.apache.bcel.generic.LineNumberGen;
 import org.apache.bcel.generic.MethodGen;
 import org.apache.bcel.generic.ObjectType;
 import org.apache.bcel.generic.Select;
@@ -116,15 +117,19 @@ public final class LuaCompiler {
             for (final InstructionHandle head : loopHeads) {
                 final InstructionHandle tick = il.insert(head, tickInstructions(fieldRef, tickRef));
                 // every jump to the loop head now runs the tick first (not only the backward one)
-                for (final InstructionTargeter targeter : head.getTargeters().clone()) {
-                    if (targeter instanceof BranchInstruction branch) {
-                        branch.updateTarget(head, tick);
-                    }
-                }
+                // (and the tick belongs to the loop head's line, for messages)
+                retarget(head, tick);
                 changed = true;
             }
             if (LUA_BODIES.contains(method.getName())) {
-                il.insert(tickInstructions(fieldRef, tickRef));
+                final InstructionHandle first = il.getStart();
+                final InstructionHandle tick = il.insert(tickInstructions(fieldRef, tickRef));
+                for (final InstructionTargeter targeter : first.getTargeters() == null ? new InstructionTargeter[0]
+                    : first.getTargeters().clone()) {
+                    if (targeter instanceof LineNumberGen line) {
+                        line.updateTarget(first, tick);
+                    }
+                }
                 changed = true;
             }
             if (changed) {
@@ -136,6 +141,18 @@ public final class LuaCompiler {
             il.dispose();
         }
         return cg.getJavaClass().getBytes();
+    }
+
+    private static void retarget(final InstructionHandle head, final InstructionHandle tick) {
+        final InstructionTargeter[] targeters = head.getTargeters();
+        if (targeters == null) {
+            return;
+        }
+        for (final InstructionTargeter targeter : targeters.clone()) {
+            if (targeter instanceof BranchInstruction || targeter instanceof LineNumberGen) {
+                targeter.updateTarget(head, tick);
+            }
+        }
     }
 
     private static void addIfBackward(final Set<InstructionHandle> heads, final InstructionHandle branch,

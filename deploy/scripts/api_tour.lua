@@ -73,19 +73,26 @@ end
 
 local function tour_flow(engine, layer, f)
   local key = f:id()
+  local v6 = key:sub(3, 3) == "B"
+  local width = v6 and 32 or 11                          -- address digits in the key
   check(engine, key == f:key() and key == f:to_s() and tostring(f) == key, "FlowID id/key/to_s", key)
-  check(engine, f:protocol() == "06" and key:sub(1, 3) == "06A", "FlowID protocol", key)
-  check(engine, key:sub(5, 22) == f:ipa() .. ":" .. f:porta(), "FlowID A end by position", key)
-  check(engine, key:sub(24) == f:ipz() .. ":" .. f:portz(), "FlowID Z end by position", key)
-  local a = T.util.split(f:ipa_readable(), ".")
-  check(engine, f:ipa() == string.format("%02X.%02X.%02X.%02X", a[1], a[2], a[3], a[4]), "FlowID ipa_readable", key)
-  local z = T.util.split(f:ipz_readable(), ".")
-  check(engine, f:ipz() == string.format("%02X.%02X.%02X.%02X", z[1], z[2], z[3], z[4]), "FlowID ipz_readable", key)
+  check(engine, f:protocol() == "06" and key:sub(1, 3) == (v6 and "06B" or "06A"), "FlowID protocol", key)
+  check(engine, key:sub(5, 4 + width + 7) == f:ipa() .. ":" .. f:porta(), "FlowID A end by position", key)
+  check(engine, key:sub(4 + width + 9) == f:ipz() .. ":" .. f:portz(), "FlowID Z end by position", key)
+  if v6 then
+    check(engine, f:ipa_readable():find(":") ~= nil and #f:ipa() == 32, "FlowID IPv6 forms", key)
+  else
+    local a = T.util.split(f:ipa_readable(), ".")
+    check(engine, f:ipa() == string.format("%02X.%02X.%02X.%02X", a[1], a[2], a[3], a[4]), "FlowID ipa_readable", key)
+    local z = T.util.split(f:ipz_readable(), ".")
+    check(engine, f:ipz() == string.format("%02X.%02X.%02X.%02X", z[1], z[2], z[3], z[4]), "FlowID ipz_readable", key)
+  end
   check(engine, tonumber(f:porta_readable()) == tonumber(f:porta():sub(3), 16), "FlowID porta_readable", key)
   check(engine, tonumber(f:portz_readable()) == tonumber(f:portz():sub(3), 16), "FlowID portz_readable", key)
   check(engine, tonumber(f:porta_readable()) >= tonumber(f:portz_readable()), "FlowID: Z has the lower port", key)
   local source = ex.addresses(layer:packet())
-  local client = source == f:ipa_readable() and "a" or "z"
+  local a_end = v6 and string.upper(source) == f:ipa() or source == f:ipa_readable()
+  local client = a_end and "a" or "z"
   engine:tag_flow(key, "toured")
   engine:tag_flow(key, "syn-from-" .. client)
   engine:add_flow_counter(key, TOUR, "flow-bytes", 0, 0)
@@ -197,7 +204,7 @@ TrisulPlugin = {
       check(engine, packet:rawbytes():size() == packet:capture_length(), "Packet:rawbytes size")
       check(engine, packet:get_layer(0):protocol_id() == ex.GUID.ethernet, "Packet:get_layer(0)")
       check(engine, packet:get_layer(packet:num_layers()) == nil, "Packet:get_layer beyond the last")
-      local ip = packet:find_layer(ex.GUID.ipv4)
+      local ip = packet:find_layer(ex.GUID.ipv4) or packet:find_layer(ex.GUID.ipv6)
       check(engine, ip ~= nil and ip:total_bytes() == ip:rawbytes():length(), "Packet:find_layer / Layer:total_bytes")
       check(engine, ip:total_bytes() - ip:layer_bytes() == layer:total_bytes(), "layers nest")
       local f = layer:flowkey()

@@ -70,8 +70,8 @@ public final class ScriptPerfRig {
         for (int round = 1; round <= rounds; round++) {
             final Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(SimplecounterCallBenchmark.class.getName())
-                .forks(1).warmupIterations(4).warmupTime(TimeValue.milliseconds(500))
-                .measurementIterations(5).measurementTime(TimeValue.milliseconds(500))
+                .forks(1).warmupIterations(5).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
                 .timeUnit(TimeUnit.NANOSECONDS).addProfiler(GCProfiler.class)
                 .jvmArgsAppend(jvmArgs()).build()).run();
             for (final RunResult result : results) {

@@ -259,7 +259,13 @@ public final class ScriptHost {
         });
         globals.get("package").set("path", LuaValue.valueOf(packagePath(source)));
         budget.unlimited();
-        globals.load(PRELUDE, "=prelude").call();
+        try {
+            // interpreted: it runs once per state, compiling it would cost more than running it
+            new org.luaj.vm2.LuaClosure(LuaC.instance.compile(new java.io.ByteArrayInputStream(
+                PRELUDE.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "=prelude"), globals).call();
+        } catch (final IOException e) {
+            throw new IllegalStateException("the built-in prelude does not compile", e);
+        }
         final StateEnvironment environment = new StateEnvironment(this, source.name(), pipeline, log, clock);
         final LuaTable t = TLibrary.create(environment);
         globals.set("T", t);

@@ -24,6 +24,16 @@ final class ScriptRunOutputs {
             for (final String name : new String[] {COUNTERS, ALERTS, RESOURCES, ScriptHost.SCRIPT_LOG}) {
                 Files.deleteIfExists(host.outputPath(name));
             }
+            // a previous run's packet_storage series (p<pipeline>-<seq>.pcap) would mix with this run's
+            final java.nio.file.Path storage = host.packetStorageDirectory();
+            if (Files.isDirectory(storage)) {
+                try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(storage)) {
+                    for (final java.nio.file.Path file : files.filter(f -> f.getFileName().toString()
+                        .matches("p\\d+-\\d{5}\\.pcap")).toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot prepare script outputs in " + host.outputPath("") + ": "
                 + e.getMessage(), e);

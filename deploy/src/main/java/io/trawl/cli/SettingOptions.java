@@ -57,7 +57,7 @@ final class SettingOptions {
         return switch (setting.key()) {
             case "source" -> "SPEC";
             case "scripts" -> "FILE";
-            case "scripts.lib_dirs" -> "DIR";
+            case "lua.lib_dirs" -> "DIR";
             case "out", "state" -> "DIR";
             case "pipelines", "count" -> "N";
             case "cpus" -> "LIST";

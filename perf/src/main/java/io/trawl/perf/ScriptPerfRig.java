@@ -7,6 +7,7 @@ import io.trawl.config.TrawlContext;
 import io.trawl.config.TrawlSettings;
 import io.trawl.pipeline.PipelineStageFactory;
 import io.trawl.pipeline.TrawlRun;
+import io.trawl.pipeline.script.ScriptSource;
 import io.trawl.pipeline.script.ScriptStageFactory;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -38,8 +39,11 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * calls [ROUNDS]          simplecounter.onpacket updating a counter: trawl (JMH, LuaJC and interpreter,
  *                         ns/call and B/op) vs lua5.4 and luajit running the same body in a driver loop
- * replay [ROUNDS] [COPIES] replay rate of 16minutes.pcap repeated COPIES times, with one simplecounter
- *                         script (deploy/scripts/protocol_counter.lua) vs none, one pipeline
+ * load [ROUNDS]          what compiling costs at startup: parse + LuaJC + instrumentation of each
+ *                         example script vs parse only, interleaved
+ * replay [ROUNDS] [COPIES] replay rate of 16minutes.pcap repeated COPIES (and COPIES/10) times, with no
+ *                         script, a one-counter simplecounter, and deploy/scripts/protocol_counter.lua; one
+ *                         pipeline; the marginal rate between the two sizes cancels startup costs
  * </pre>
  */
 public final class ScriptPerfRig {
@@ -52,7 +56,8 @@ public final class ScriptPerfRig {
         switch (what) {
             case "calls" -> calls(rounds);
             case "replay" -> replay(rounds, args.length > 2 ? Integer.parseInt(args[2]) : 40);
-            default -> throw new IllegalArgumentException("usage: calls [ROUNDS] | replay [ROUNDS] [COPIES]");
+            case "load" -> load(rounds);
+            default -> throw new IllegalArgumentException("usage: calls [ROUNDS] | replay [ROUNDS] [COPIES] | load [ROUNDS]");
         }
     }
 
@@ -126,35 +131,80 @@ public final class ScriptPerfRig {
         }
     }
 
+    // ---- load cost --------------------------------------------------------------------------------
+
+    private static void load(final int rounds) throws Exception {
+        final Path scripts = Path.of(System.getProperty("trawl.project.dir", ".")).resolve("deploy/scripts");
+        final List<Path> files;
+        try (var list = Files.list(scripts)) {
+            files = list.filter(f -> f.toString().endsWith(".lua")).sorted().toList();
+        }
+        for (int warm = 0; warm < 20; warm++) {
+            for (final Path f : files) {
+                ScriptSource.load(f, f.getFileName().toString(), true);
+            }
+        }
+        System.out.println("| script | parse (ms) | parse + LuaJC (ms) |");
+        System.out.println("|---|---|---|");
+        for (final Path f : files) {
+            final List<Double> parse = new ArrayList<>();
+            final List<Double> compile = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                long t = System.nanoTime();
+                ScriptSource.load(f, f.getFileName().toString(), false);
+                parse.add((System.nanoTime() - t) / 1e6);
+                t = System.nanoTime();
+                ScriptSource.load(f, f.getFileName().toString(), true);
+                compile.add((System.nanoTime() - t) / 1e6);
+            }
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f |%n", f.getFileName(), median(parse), median(compile));
+        }
+    }
+
     // ---- replay rate ------------------------------------------------------------------------------
 
     private static void replay(final int rounds, final int copies) throws IOException {
         final Path project = Path.of(System.getProperty("trawl.project.dir", "."));
         final Path corpus = project.resolve("../shared/corpus/16minutes.pcap");
-        final Path script = project.resolve("deploy/scripts/protocol_counter.lua");
         final Path work = Files.createTempDirectory("trawl-replay");
-        final Path capture = work.resolve("16minutes-x" + copies + ".pcap");
-        final long packets = repeat(corpus, capture, copies);
-        final List<Double> none = new ArrayList<>();
-        final List<Double> one = new ArrayList<>();
-        final List<Double> ratio = new ArrayList<>();
+        final Path counterScript = work.resolve("one_counter.lua");
+        Files.writeString(counterScript, SimplecounterCallBenchmark.SCRIPT.replace("{14D7AB53-CC51-47e9-8814-9C06AAE60189}",
+            "{0A2C724B-5B9F-4ba6-9C97-B05080558574}")); // the benchmark's body, on every IPv4 packet
+        final Path protocolScript = project.resolve("deploy/scripts/protocol_counter.lua");
+        final int smallCopies = Math.max(1, copies / 10);
+        final Path small = work.resolve("small.pcap");
+        final Path big = work.resolve("big.pcap");
+        final long smallPackets = repeat(corpus, small, smallCopies);
+        final long bigPackets = repeat(corpus, big, copies);
+        final Map<String, List<Path>> configurations = new LinkedHashMap<>();
+        configurations.put("no script", List.of());
+        configurations.put("one simplecounter: update_counter(G, \"dns\", 0, 1) per IPv4 packet", List.of(counterScript));
+        configurations.put("one simplecounter: deploy/scripts/protocol_counter.lua", List.of(protocolScript));
+        final Map<String, List<Double>> marginal = new LinkedHashMap<>();
+        final Map<String, List<Double>> whole = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
-            final double a = replayOnce(capture, work.resolve("none"), List.of());
-            final double b = replayOnce(capture, work.resolve("one"), List.of(script));
-            none.add(a);
-            one.add(b);
-            ratio.add(b / a);
-            System.out.printf(Locale.ROOT, "round %d: no script %.0f packets/s, one simplecounter %.0f packets/s%n",
-                round, a, b);
+            for (final Map.Entry<String, List<Path>> c : configurations.entrySet()) {
+                final double[] s = replayOnce(small, work.resolve("out"), c.getValue());
+                final double[] b = replayOnce(big, work.resolve("out"), c.getValue());
+                final double rate = (bigPackets - smallPackets) / (b[0] - s[0]);
+                marginal.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(rate);
+                whole.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(b[1]);
+                System.out.printf(Locale.ROOT, "round %d: %s: %.0f packets/s (marginal), %.0f packets/s (whole run)%n",
+                    round, c.getKey(), rate, b[1]);
+            }
         }
-        System.out.printf(Locale.ROOT, "%n%,d packets (16minutes.pcap x %d), 1 pipeline, medians of %d rounds:%n",
-            packets, copies, rounds);
-        System.out.printf(Locale.ROOT, "| no script | %.0f packets/s | %s |%n", median(none), format(none));
-        System.out.printf(Locale.ROOT, "| one simplecounter script | %.0f packets/s | %s |%n", median(one), format(one));
-        System.out.printf(Locale.ROOT, "ratio with/without: %.2f (per round %s)%n", median(ratio), format(ratio));
+        System.out.printf(Locale.ROOT, "%n%,d and %,d packets (16minutes.pcap x %d and x %d), 1 pipeline, medians of %d rounds.%n"
+            + "Marginal rate = extra packets / extra seconds between the two sizes (startup, script loading and JIT"
+            + " warm-up cancel out).%n", smallPackets, bigPackets, smallCopies, copies, rounds);
+        System.out.println("| configuration | marginal packets/s | whole-run packets/s (big file) | per round (marginal) |");
+        System.out.println("|---|---|---|---|");
+        final double base = median(marginal.get("no script"));
+        marginal.forEach((name, values) -> System.out.printf(Locale.ROOT, "| %s | %.0f (%.2fx) | %.0f | %s |%n", name,
+            median(values), median(values) / base, median(whole.get(name)), format(values)));
     }
 
-    private static double replayOnce(final Path capture, final Path out, final List<Path> scripts) {
+    /** @return {duration s, packets per second} of one run */
+    private static double[] replayOnce(final Path capture, final Path out, final List<Path> scripts) {
         final TrawlContext context = new TrawlContext();
         context.set(TrawlSettings.SOURCE, "pcap:" + capture, "rig");
         context.set(TrawlSettings.OUT, out, "rig");
@@ -165,7 +215,8 @@ public final class ScriptPerfRig {
             : List.of(new ScriptStageFactory(context, SimplecounterCallBenchmark.QUIET, List.of()));
         try (CaptureSource source = CaptureSources.open(context.source(), context)) {
             final TrawlRun.RunResult result = new TrawlRun(context, source, factories, SimplecounterCallBenchmark.QUIET).run();
-            return ((Number) result.summary().get("packets_per_second")).doubleValue();
+            return new double[] {((Number) result.summary().get("duration_s")).doubleValue(),
+                ((Number) result.summary().get("packets_per_second")).doubleValue()};
         }
     }
 

@@ -15,6 +15,7 @@ import io.trawl.pipeline.script.output.CounterGroupDefinition;
 import io.trawl.pipeline.script.output.CounterGroups;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
+import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaTable;
@@ -32,14 +33,15 @@ import org.luaj.vm2.lib.jse.JseIoLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
 import org.luaj.vm2.lib.jse.JseOsLib;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,7 +58,7 @@ import java.util.stream.Stream;
  * <p>Every state gets the standard Lua libraries (no {@code luajava}), LuaJIT's {@code bit} and the 5.1
  * names scripts use ({@code unpack}, {@code loadstring}, {@code table.getn}, {@code math.mod}), a
  * {@code print} that writes through the run's console, {@code require} that searches the script's
- * directory then {@code scripts.lib_dirs}, the {@code T} table, and whatever {@link ScriptExtension}s add.
+ * directory then {@code lua.lib_dirs}, the {@code T} table, and whatever {@link ScriptExtension}s add.
  * {@code os.exit} raises an error instead of ending the appliance.
  *
  * <p>Threading: loading and state creation for pipelines happen on the main thread before the pipelines
@@ -127,7 +129,7 @@ public final class ScriptHost {
      * Finds, compiles and checks every script of the run (the context must be concluded).
      *
      * @throws ConfigException (exit code 2) naming {@code file:line} of every bad script, unless
-     *                         {@code scripts.skip_bad} is set (then they are reported and left out)
+     *                         {@code lua.skip_bad} is set (then they are reported and left out)
      */
     public static ScriptHost load(final TrawlContext context, final RunConsole console,
                                   final List<ScriptExtension> extensions) {
@@ -261,8 +263,8 @@ public final class ScriptHost {
         budget.unlimited();
         try {
             // interpreted: it runs once per state, compiling it would cost more than running it
-            new org.luaj.vm2.LuaClosure(LuaC.instance.compile(new java.io.ByteArrayInputStream(
-                PRELUDE.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "=prelude"), globals).call();
+            new LuaClosure(LuaC.instance.compile(new ByteArrayInputStream(PRELUDE.getBytes(StandardCharsets.UTF_8)),
+                "=prelude"), globals).call();
         } catch (final IOException e) {
             throw new IllegalStateException("the built-in prelude does not compile", e);
         }
@@ -414,7 +416,4 @@ public final class ScriptHost {
         }
     }
 
-    static String lower(final String text) {
-        return text.toLowerCase(Locale.ROOT);
-    }
 }

@@ -6,7 +6,6 @@ import io.trawl.pipeline.script.objects.EngineValue;
 import io.trawl.pipeline.script.objects.ViewScope;
 import io.trawl.pipeline.script.output.CounterGroupDefinition;
 import io.trawl.pipeline.script.output.VarType;
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -286,10 +285,8 @@ public final class ScriptInstance {
         try {
             function.call(a, b);
             return true;
-        } catch (final LuaError | InstructionBudget.Exhausted | StackOverflowError e) {
-            failed(callback, e);
-            return false;
-        } catch (final RuntimeException e) {
+        } catch (final RuntimeException | InstructionBudget.Exhausted | StackOverflowError e) {
+            // LuaError is a RuntimeException; anything else thrown from Java code is a bug, reported the same way
             failed(callback, e);
             return false;
         } finally {
@@ -308,10 +305,7 @@ public final class ScriptInstance {
         }
         try {
             return function.invoke(args);
-        } catch (final LuaError | InstructionBudget.Exhausted | StackOverflowError e) {
-            failed(callback, e);
-            return null;
-        } catch (final RuntimeException e) {
+        } catch (final RuntimeException | InstructionBudget.Exhausted | StackOverflowError e) {
             failed(callback, e);
             return null;
         } finally {

@@ -5,6 +5,8 @@ import io.trawl.pipeline.script.output.CounterOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * What the pipelines' script stages share in one run: the merged counter output and the message bus.
@@ -25,10 +27,10 @@ final class ScriptRunOutputs {
                 Files.deleteIfExists(host.outputPath(name));
             }
             // a previous run's packet_storage series (p<pipeline>-<seq>.pcap) would mix with this run's
-            final java.nio.file.Path storage = host.packetStorageDirectory();
+            final Path storage = host.packetStorageDirectory();
             if (Files.isDirectory(storage)) {
-                try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(storage)) {
-                    for (final java.nio.file.Path file : files.filter(f -> f.getFileName().toString()
+                try (Stream<Path> files = Files.list(storage)) {
+                    for (final Path file : files.filter(f -> f.getFileName().toString()
                         .matches("p\\d+-\\d{5}\\.pcap")).toList()) {
                         Files.deleteIfExists(file);
                     }

@@ -8,6 +8,7 @@ import org.luaj.vm2.compiler.LuaC;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -49,7 +50,7 @@ public record ScriptSource(Path path, String name, String chunkName, CompiledChu
             throw new ScriptLoadException(fileName + ": cannot read: " + e.getMessage());
         }
         final CompiledChunk chunk = compile ? LuaCompiler.compile(prototype, fileName) : LuaCompiler.interpreted(prototype);
-        return new ScriptSource(path, name, chunkName, chunk, pluginLine(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)));
+        return new ScriptSource(path, name, chunkName, chunk, pluginLine(new String(bytes, StandardCharsets.UTF_8)));
     }
 
     private static int pluginLine(final String text) {

@@ -23,7 +23,6 @@ import io.trawl.pipeline.script.output.CounterStore;
 import io.trawl.pipeline.script.output.RotatingPcapWriter;
 import io.trawl.pipeline.script.output.StoragePolicy;
 import org.agrona.concurrent.status.AtomicCounter;
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;

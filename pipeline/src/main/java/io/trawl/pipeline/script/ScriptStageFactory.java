@@ -16,7 +16,7 @@ import java.util.TreeSet;
 /**
  * The Lua script layer of a run. Construction loads and checks every script ({@link ScriptHost#load}):
  * a bad one stops the run with a {@link io.trawl.config.ConfigException} (exit code 2) before any packet
- * is read, unless {@code scripts.skip_bad}. Each pipeline then gets a {@link ScriptStage} with its own
+ * is read, unless {@code lua.skip_bad}. Each pipeline then gets a {@link ScriptStage} with its own
  * instance of every script. At the end, {@code summary.json} gains
  * {@code scripts: {<name>: {loaded, disabled, errors, calls, ...}}} and {@code script_outputs}.
  *

@@ -6,6 +6,8 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.VarArgFunction;
 
+import java.util.Locale;
+
 /**
  * LuaJIT's {@code bit} library (BitOp semantics): operands are reduced modulo 2^32 and results are signed
  * 32-bit numbers, so {@code bit.band(0xFFFFFFFF, 1) == 1} and {@code bit.bnot(0) == -1}, as on Trisul.
@@ -105,7 +107,7 @@ public final class BitLib {
                 digits = Math.min(8, Math.abs(digits));
                 String hex = String.format("%08x", x);
                 hex = hex.substring(8 - digits);
-                return LuaValue.valueOf(upper ? hex.toUpperCase(java.util.Locale.ROOT) : hex);
+                return LuaValue.valueOf(upper ? hex.toUpperCase(Locale.ROOT) : hex);
             }
         });
         return bit;

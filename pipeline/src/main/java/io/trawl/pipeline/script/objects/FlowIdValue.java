@@ -5,7 +5,8 @@ import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.OneArgFunction;
+import org.luaj.vm2.lib.TwoArgFunction;
 
 /**
  * Trisul's FlowID: a flow key and its parts. A value object (valid forever, shareable).
@@ -169,13 +170,13 @@ public final class FlowIdValue extends ScriptObject {
                 return LuaValue.valueOf(Integer.toString(f.parts.protocol));
             }
         }.register(METHODS);
-        META.rawset(LuaValue.TOSTRING, new org.luaj.vm2.lib.OneArgFunction() {
+        META.rawset(LuaValue.TOSTRING, new OneArgFunction() {
             @Override
             public LuaValue call(final LuaValue arg) {
                 return arg instanceof FlowIdValue f ? f.key : LuaValue.valueOf(arg.tojstring());
             }
         });
-        META.rawset(LuaValue.EQ, new org.luaj.vm2.lib.TwoArgFunction() {
+        META.rawset(LuaValue.EQ, new TwoArgFunction() {
             @Override
             public LuaValue call(final LuaValue a, final LuaValue b) {
                 return LuaValue.valueOf(a.equals(b));

@@ -7,7 +7,6 @@ import io.trawl.pipeline.decode.Protocol;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.Varargs;
 
 /**
  * Trisul's Layer: one decoded layer of the current packet, from its first byte to the end of the packet.

@@ -73,6 +73,19 @@ public final class TrawlSettings {
     public static final Setting<Boolean> FLOW_LOG = define("flow.log", null, true, "true",
         "Write OUT/flows.jsonl, one line per ended flow.", bool());
 
+    // ---- TCP reassembly and HTTP file extraction -------------------------------------------------
+    public static final Setting<Long> REASSEMBLY_MEMCAP_FLOW = define("reassembly.memcap_flow", null, 1L << 20, "1m",
+        "Out-of-order bytes buffered per TCP flow; beyond it the flow's holes become gaps (counted: "
+            + "reassembly.memcap_drops_flow).", bytes(16L << 10, 1L << 32));
+    public static final Setting<Long> REASSEMBLY_MEMCAP = define("reassembly.memcap", null, 256L << 20, "256m",
+        "Out-of-order bytes buffered by all pipelines together (split evenly); beyond it holes become gaps "
+            + "(counted: reassembly.memcap_drops_global).", bytes(1L << 20, 1L << 40));
+    public static final Setting<Path> FILEX_RAMFS_DIR = define("filex.ramfs_dir", null, null, "STATE/filex",
+        "Staging directory for extracted HTTP bodies in file mode (when a script has onfile_http). Use a tmpfs.", path());
+    public static final Setting<Integer> FILEX_CHUNK_SIZE_MB = define("filex.chunk_size_mb", null, 5, "5",
+        "Bodies larger than this many MiB are staged in parts <name>.<offset>.part (is_partial = true).",
+        integer(1, 4096));
+
     private TrawlSettings() {
     }
 

@@ -64,7 +64,7 @@ public final class TrawlSettings {
     public static final Setting<Integer> FLOW_MAX = define("flow.max_flows", null, 262_144, "262144",
         "Flows tracked per pipeline. Packets of new flows beyond it are counted (drops.flow_table_full), "
             + "not tracked.", integer(1024, 1 << 26));
-    public static final Setting<Double> FLOW_TIMEOUT_TCP = define("flow.timeout.tcp", null, 300.0, "300",
+    public static final Setting<Double> FLOW_TIMEOUT_TCP = define("flow.timeout.tcp", null, 3600.0, "3600",
         "Seconds of packet time after which an idle TCP flow ends.", positiveSeconds());
     public static final Setting<Double> FLOW_TIMEOUT_UDP = define("flow.timeout.udp", null, 60.0, "60",
         "Seconds of packet time after which an idle UDP flow ends.", positiveSeconds());

@@ -52,10 +52,12 @@ public final class HttpFlowParser {
         (fromClient ? requests : responses).gap(missing);
     }
 
-    /** One direction ended ({@code complete}: at a FIN with every byte seen). */
-    public void onStreamEnd(final boolean fromClient, final long timestampNanos) {
-        timestamp = timestampNanos;
-        (fromClient ? requests : responses).end();
+    /**
+     * One direction ended; {@code complete} when it ended at a FIN with every byte seen (a body read until
+     * the close is partial otherwise).
+     */
+    public void onStreamEnd(final boolean fromClient, final boolean complete) {
+        (fromClient ? requests : responses).end(complete);
     }
 
     /** True when neither direction looks like HTTP any more. */
@@ -383,9 +385,9 @@ public final class HttpFlowParser {
             }
         }
 
-        void end() {
+        void end(final boolean complete) {
             switch (state) {
-                case BODY_UNTIL_CLOSE -> endMessage(false);
+                case BODY_UNTIL_CLOSE -> endMessage(!complete);
                 case BODY_LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, CHUNK_TRAILER -> endMessage(true);
                 case HEADER, START, DEAD -> {
                     if (current != null) {

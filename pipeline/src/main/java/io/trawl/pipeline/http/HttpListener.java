@@ -4,6 +4,11 @@ import java.lang.foreign.MemorySegment;
 
 /** Receives what {@link HttpFlowParser} finds, on the pipeline thread. Memory arguments are valid only during the call. */
 public interface HttpListener {
+    /** Whether this listener wants the HTTP of a new TCP flow (the flow is parsed if any listener does). */
+    default boolean wantsFlow(final io.trawl.pipeline.flow.FlowTable flows, final int flow, final long timestampNanos) {
+        return true;
+    }
+
     /** A request header was parsed. */
     default void onRequest(final int flow, final HttpTransaction transaction, final long timestampNanos) {
     }

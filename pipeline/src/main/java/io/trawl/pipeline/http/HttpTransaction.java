@@ -13,6 +13,8 @@ public final class HttpTransaction {
     boolean ended;
     /** Free for the consumer of the events (e.g. the file extractor's state for this body). */
     public Object attachment;
+    /** Set by a listener (a script's filter) to stop later listeners from acting on this transaction. */
+    public boolean ignored;
 
     HttpTransaction(final long id, final HttpHeader request) {
         this.id = id;

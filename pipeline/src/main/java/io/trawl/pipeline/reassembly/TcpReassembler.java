@@ -334,7 +334,7 @@ public final class TcpReassembler {
         }
         st = state[s];
         state[s] = st | ENDED;
-        final boolean complete = reachedFin && (st & HAD_GAP) == 0 && (st & MIDSTREAM) == 0;
+        final boolean complete = reachedFin && (st & HAD_GAP) == 0;
         listener.onStreamEnd(flow, fromClient(flow, s), complete);
     }
 

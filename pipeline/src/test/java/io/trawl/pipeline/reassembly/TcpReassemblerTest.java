@@ -188,6 +188,7 @@ class TcpReassemblerTest {
 
     @Test
     void aConnectionPickedUpMidstreamStartsAtTheFirstByteSeen() {
+        // no FIN: the stream ends incomplete at the end of input
         final byte[] body = content(8_000, 9);
         final Path pcap = temp.resolve("mid.pcap");
         final PacketBuilder builder = new PacketBuilder();

@@ -64,7 +64,7 @@ public final class TrawlSettings {
     public static final Setting<Integer> FLOW_MAX = define("flow.max_flows", null, 262_144, "262144",
         "Flows tracked per pipeline. Packets of new flows beyond it are counted (drops.flow_table_full), "
             + "not tracked.", integer(1024, 1 << 26));
-    public static final Setting<Double> FLOW_TIMEOUT_TCP = define("flow.timeout.tcp", null, 300.0, "300",
+    public static final Setting<Double> FLOW_TIMEOUT_TCP = define("flow.timeout.tcp", null, 3600.0, "3600",
         "Seconds of packet time after which an idle TCP flow ends.", positiveSeconds());
     public static final Setting<Double> FLOW_TIMEOUT_UDP = define("flow.timeout.udp", null, 60.0, "60",
         "Seconds of packet time after which an idle UDP flow ends.", positiveSeconds());
@@ -74,7 +74,8 @@ public final class TrawlSettings {
         "Write OUT/flows.jsonl, one line per ended flow.", bool());
 
     // ---- Lua scripts (the script host) --------------------------------------------------------------
-    // The list of scripts itself is the run setting `scripts` (--script) above.
+    // The list of scripts itself is the run setting `scripts` (--script) above; the host's own settings
+    // live under `lua.` so that a config file can nest them (`lua: {budget: ...}`) beside `scripts: [...]`.
     public static final Setting<Boolean> SCRIPTS_SKIP_BAD = define("lua.skip_bad", "--skip-bad-scripts", false,
         "false", "Load the good scripts and report the bad ones (syntax error, missing id) instead of refusing "
             + "to run (exit code 2).", bool());
@@ -108,6 +109,19 @@ public final class TrawlSettings {
     public static final Setting<Integer> SCRIPTS_PCAP_MAX_FILES = define("lua.packet_storage.max_files", null, 0,
         "0 (keep all)", "Most pcap files kept per pipeline; the oldest is deleted (and counted) beyond it.",
         integer(0, 1_000_000));
+
+    // ---- TCP reassembly and HTTP file extraction -------------------------------------------------
+    public static final Setting<Long> REASSEMBLY_MEMCAP_FLOW = define("reassembly.memcap_flow", null, 1L << 20, "1m",
+        "Out-of-order bytes buffered per TCP flow; beyond it the flow's holes become gaps (counted: "
+            + "reassembly.memcap_drops_flow).", bytes(16L << 10, 1L << 32));
+    public static final Setting<Long> REASSEMBLY_MEMCAP = define("reassembly.memcap", null, 256L << 20, "256m",
+        "Out-of-order bytes buffered by all pipelines together (split evenly); beyond it holes become gaps "
+            + "(counted: reassembly.memcap_drops_global).", bytes(1L << 20, 1L << 40));
+    public static final Setting<Path> FILEX_RAMFS_DIR = define("filex.ramfs_dir", null, null, "STATE/filex",
+        "Staging directory for extracted HTTP bodies in file mode (when a script has onfile_http). Use a tmpfs.", path());
+    public static final Setting<Integer> FILEX_CHUNK_SIZE_MB = define("filex.chunk_size_mb", null, 5, "5",
+        "Bodies larger than this many MiB are staged in parts <name>.<offset>.part (is_partial = true).",
+        integer(1, 4096));
 
     private TrawlSettings() {
     }

@@ -18,6 +18,7 @@ import org.openjdk.jmh.profile.GCProfiler;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,9 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 public final class ScriptPerfRig {
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
     private ScriptPerfRig() {
     }
 
@@ -78,7 +82,7 @@ public final class ScriptPerfRig {
                 .forks(1).warmupIterations(5).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(5).measurementTime(TimeValue.seconds(1))
                 .timeUnit(TimeUnit.NANOSECONDS).addProfiler(GCProfiler.class)
-                .jvmArgsAppend(jvmArgs()).build()).run();
+                .jvmArgsAppend(TrawlJvm.flags()).build()).run();
             for (final RunResult result : results) {
                 final String name = result.getParams().getBenchmark().replaceAll(".*\\.", "") + "["
                     + result.getParams().getParam("engine") + "]";
@@ -119,16 +123,6 @@ public final class ScriptPerfRig {
             throw new IllegalStateException(interpreter + " failed: " + output);
         }
         return Double.parseDouble(output.substring(output.indexOf("ns_per_call") + 11).trim().split("\\s+")[0]);
-    }
-
-    /** The JVM flags every trawl JVM gets (deploy's trawl-jvm.options, generated from the root pom). */
-    static String[] jvmArgs() throws IOException {
-        try (InputStream in = ScriptPerfRig.class.getResourceAsStream("/trawl-jvm.options")) {
-            if (in == null) {
-                return new String[0];
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split("\\s+");
-        }
     }
 
     // ---- load cost --------------------------------------------------------------------------------
@@ -181,29 +175,34 @@ public final class ScriptPerfRig {
         configurations.put("one simplecounter: update_counter(G, \"dns\", 0, 1) per IPv4 packet", List.of(counterScript));
         configurations.put("one simplecounter: deploy/scripts/protocol_counter.lua", List.of(protocolScript));
         final Map<String, List<Double>> marginal = new LinkedHashMap<>();
+        final Map<String, List<Double>> cpu = new LinkedHashMap<>();
         final Map<String, List<Double>> whole = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             for (final Map.Entry<String, List<Path>> c : configurations.entrySet()) {
                 final double[] s = replayOnce(small, work.resolve("out"), c.getValue());
                 final double[] b = replayOnce(big, work.resolve("out"), c.getValue());
                 final double rate = (bigPackets - smallPackets) / (b[0] - s[0]);
+                final double cpuPerPacket = (b[2] - s[2]) / (bigPackets - smallPackets);
                 marginal.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(rate);
+                cpu.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(cpuPerPacket);
                 whole.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(b[1]);
-                System.out.printf(Locale.ROOT, "round %d: %s: %.0f packets/s (marginal), %.0f packets/s (whole run)%n",
-                    round, c.getKey(), rate, b[1]);
+                System.out.printf(Locale.ROOT, "round %d: %s: %.0f packets/s (marginal), %.0f CPU ns/packet, %.0f packets/s "
+                    + "(whole run)%n", round, c.getKey(), rate, cpuPerPacket, b[1]);
             }
         }
         System.out.printf(Locale.ROOT, "%n%,d and %,d packets (16minutes.pcap x %d and x %d), 1 pipeline, medians of %d rounds.%n"
             + "Marginal rate = extra packets / extra seconds between the two sizes (startup, script loading and JIT"
             + " warm-up cancel out).%n", smallPackets, bigPackets, smallCopies, copies, rounds);
-        System.out.println("| configuration | marginal packets/s | whole-run packets/s (big file) | per round (marginal) |");
-        System.out.println("|---|---|---|---|");
-        final double base = median(marginal.get("no script"));
-        marginal.forEach((name, values) -> System.out.printf(Locale.ROOT, "| %s | %.0f (%.2fx) | %.0f | %s |%n", name,
-            median(values), median(values) / base, median(whole.get(name)), format(values)));
+        System.out.println("CPU ns/packet = extra process CPU time / extra packets (all threads: dispatcher, pipeline, GC,"
+            + " JIT); robust against other load on the machine, unlike wall time.");
+        System.out.println("| configuration | CPU ns/packet | marginal packets/s (wall) | whole-run packets/s | CPU ns/packet per round |");
+        System.out.println("|---|---|---|---|---|");
+        final double base = median(cpu.get("no script"));
+        cpu.forEach((name, values) -> System.out.printf(Locale.ROOT, "| %s | %.0f (%.2fx) | %.0f | %.0f | %s |%n", name,
+            median(values), median(values) / base, median(marginal.get(name)), median(whole.get(name)), format(values)));
     }
 
-    /** @return {duration s, packets per second} of one run */
+    /** @return {duration s, packets per second, process CPU ns} of one run */
     private static double[] replayOnce(final Path capture, final Path out, final List<Path> scripts) {
         final TrawlContext context = new TrawlContext();
         context.set(TrawlSettings.SOURCE, "pcap:" + capture, "rig");
@@ -213,10 +212,12 @@ public final class ScriptPerfRig {
         context.conclude();
         final List<PipelineStageFactory> factories = scripts.isEmpty() ? List.of()
             : List.of(new ScriptStageFactory(context, SimplecounterCallBenchmark.QUIET, List.of()));
+        final long cpuBefore = PROCESS.getProcessCpuTime();
         try (CaptureSource source = CaptureSources.open(context.source(), context)) {
             final TrawlRun.RunResult result = new TrawlRun(context, source, factories, SimplecounterCallBenchmark.QUIET).run();
             return new double[] {((Number) result.summary().get("duration_s")).doubleValue(),
-                ((Number) result.summary().get("packets_per_second")).doubleValue()};
+                ((Number) result.summary().get("packets_per_second")).doubleValue(),
+                PROCESS.getProcessCpuTime() - cpuBefore};
         }
     }
 

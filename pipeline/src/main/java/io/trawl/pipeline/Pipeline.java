@@ -105,6 +105,11 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
         return configuration;
     }
 
+    /** True when the input is live (a NIC, not a file): packet time then follows wall time. */
+    public boolean isLiveInput() {
+        return liveInput;
+    }
+
     /** The flow table (pipeline thread only). */
     public FlowTable flows() {
         return flows;

@@ -53,6 +53,7 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     private final Pipeline pipeline;
     private final int index;
     private final FlowTable flows;
+    private final boolean live;
     private final ViewScope scope = new ViewScope();
     private final ScriptInstance[] instances;
     private final ScriptInstance[][] simplecounters = new ScriptInstance[Protocol.COUNT][];
@@ -115,6 +116,7 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         this.pipeline = pipeline;
         this.index = pipeline.index();
         this.flows = pipeline.flows();
+        this.live = pipeline.isLiveInput();
         this.flowStates = new FlowState[flows.capacity()];
         this.counterStore = new CounterStore(host.counterGroups(), outputs.counters(), index);
         this.alerts = new JsonLinesFile(host.outputPath(ScriptRunOutputs.ALERTS));
@@ -381,9 +383,10 @@ public final class ScriptStage implements PipelineStage, PacketSource {
             deliver(message);
             work++;
         }
-        if (nowNanos - lastQuietCheck >= QUIET_NANOS) {
+        if (live && nowNanos - lastQuietCheck >= QUIET_NANOS) {
             if (packetsSinceDuty == 0) {
-                // a quiet pipeline must not hold back the counter buckets of the busy ones
+                // live input: a quiet pipeline must not hold back the counter buckets of the busy ones (a replay
+                // never does this: its buckets close on packet time alone, so the output is deterministic)
                 final long others = outputs.counters().maxWatermark();
                 if (others != Long.MIN_VALUE && others > clockSeconds) {
                     counterStore.advance(others);

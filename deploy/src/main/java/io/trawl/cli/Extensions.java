@@ -3,6 +3,8 @@ package io.trawl.cli;
 import io.trawl.config.TrawlContext;
 import io.trawl.pipeline.PipelineStageFactory;
 import io.trawl.pipeline.RunConsole;
+import io.trawl.pipeline.script.ScriptExtension;
+import io.trawl.pipeline.script.ScriptStageFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +17,16 @@ final class Extensions {
     private Extensions() {
     }
 
+    /**
+     * @throws io.trawl.config.ConfigException (exit code 2) when a script cannot be loaded
+     */
     static List<PipelineStageFactory> stageFactories(final TrawlContext context, final RunConsole console) {
-        return new ArrayList<>();
+        final List<PipelineStageFactory> factories = new ArrayList<>();
+        if (!context.scripts().isEmpty()) {
+            // modules that add to every Lua state (T.async) register here
+            final List<ScriptExtension> scriptExtensions = new ArrayList<>();
+            factories.add(new ScriptStageFactory(context, console, scriptExtensions));
+        }
+        return factories;
     }
 }

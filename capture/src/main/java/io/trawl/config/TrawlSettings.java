@@ -123,6 +123,27 @@ public final class TrawlSettings {
         "Bodies larger than this many MiB are staged in parts <name>.<offset>.part (is_partial = true).",
         integer(1, 4096));
 
+    // ---- T.async ----------------------------------------------------------------------------------
+    public static final Setting<List<Path>> ASYNC_ALLOWED_ROOTS = define("async.allowed_roots", "--allow-path", List.of(),
+        "OUT and STATE only", "Directories T.async file operations may touch, besides the output and state directories "
+            + "(repeat --allow-path). Paths outside them, '..' and symlink escapes are refused and counted.", listOf(path()));
+    public static final Setting<Integer> ASYNC_WORKERS_MAX = define("async.workers_max", null, 16, "16",
+        "Most T.async worker threads over all scripts; scripts ask with TrisulPlugin.request_async_workers (default 1).",
+        integer(1, 1024));
+    public static final Setting<int[]> ASYNC_CPUS = define("async.cpus", null, null, "unpinned",
+        "CPUs to pin T.async workers to, assigned round-robin (same syntax as --cpus).", cpuList());
+    public static final Setting<String> ASYNC_IDLE = define("async.idle_strategy", null, "backoff", "backoff",
+        "What an idle T.async worker does (busy-spin, yield, backoff, sleep).", choice("busy-spin", "yield", "backoff", "sleep"));
+    public static final Setting<Integer> ASYNC_QUEUE_JOBS = define("async.queue_jobs", null, 100_000, "100000",
+        "Most unfinished T.async jobs per script; beyond it calls are rejected and counted (async.rejected), "
+            + "the fast path never waits.", integer(16, 1 << 26));
+    public static final Setting<Long> ASYNC_QUEUE_BYTES = define("async.queue_bytes", null, 256L << 20, "256m",
+        "Most bytes staged by unfinished copybuffer calls per script; beyond it calls are rejected and counted.",
+        bytes(64L << 10, 1L << 40));
+    public static final Setting<Double> ASYNC_TIMEOUT = define("async.timeout", null, 60.0, "60",
+        "Wall-clock seconds an onexecute may run; then the job fails (async.timed_out) and child processes it "
+            + "started are killed.", positiveSeconds());
+
     private TrawlSettings() {
     }
 

@@ -120,7 +120,7 @@ public final class AsyncService implements PipelineStageFactory {
     public void start() {
         final int[] cpus = context.get(TrawlSettings.ASYNC_CPUS);
         final String idle = context.get(TrawlSettings.ASYNC_IDLE);
-        launch(conductor, -1, "backoff");
+        launch(conductor, -1, idle);
         int i = 0;
         final StringBuilder map = new StringBuilder("trawl: T.async:");
         for (final io.trawl.async.exec.Worker worker : pools.all()) {

@@ -28,6 +28,9 @@ public final class Worker implements Agent {
     private final Queue<AsyncJob> inbound;
     private final Queue<AsyncJob> done;
     private final Queue<AsyncJob>[] completions;
+    /** Pipeline → worker, for jobs that touch no path (schedule): they need no ordering. */
+    private final Queue<AsyncJob>[] direct;
+    private int nextDirect;
 
     private volatile AsyncJob running;
     private volatile long runningSince;
@@ -46,8 +49,10 @@ public final class Worker implements Agent {
         this.inbound = new SpscVarHandleArrayQueue<>(queueCapacity);
         this.done = new SpscVarHandleArrayQueue<>(queueCapacity);
         this.completions = new Queue[pipelines];
+        this.direct = new Queue[pipelines];
         for (int p = 0; p < pipelines; p++) {
             completions[p] = new SpscVarHandleArrayQueue<>(queueCapacity);
+            direct[p] = new SpscVarHandleArrayQueue<>(queueCapacity);
         }
     }
 
@@ -69,6 +74,11 @@ public final class Worker implements Agent {
         return done.poll();
     }
 
+    /** Pipeline {@code p} → worker: jobs without paths, bypassing the conductor (that pipeline offers only). */
+    public Queue<AsyncJob> direct(final int pipeline) {
+        return direct[pipeline];
+    }
+
     /** Worker → pipeline {@code p}: finished jobs (drained by that pipeline only). */
     public Queue<AsyncJob> completions(final int pipeline) {
         return completions[pipeline];
@@ -78,7 +88,7 @@ public final class Worker implements Agent {
     public int doWork() {
         final AsyncJob batch = inbound.poll();
         if (batch == null) {
-            return 0;
+            return runDirect();
         }
         if (batch.kind() == io.trawl.async.job.JobKind.COPYBUFFER) {
             runCopyBuffers(batch);
@@ -94,6 +104,21 @@ public final class Worker implements Agent {
         }
         post(done, batch);
         return 1;
+    }
+
+    /** One job from the pipelines' direct queues, round-robin; finished jobs go straight back. */
+    private int runDirect() {
+        for (int i = 0; i < direct.length; i++) {
+            final int p = nextDirect;
+            nextDirect = p + 1 == direct.length ? 0 : p + 1;
+            final AsyncJob job = direct[p].poll();
+            if (job != null) {
+                run(job);
+                post(completions[job.pipeline()], job);
+                return 1;
+            }
+        }
+        return 0;
     }
 
     private void runCopyBuffers(final AsyncJob batch) {

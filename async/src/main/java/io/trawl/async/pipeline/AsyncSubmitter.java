@@ -32,6 +32,9 @@ public final class AsyncSubmitter {
     private final StagingPool staging;
     private final StagedFiles stagedFiles;
     private final Queue<AsyncJob> toConductor;
+    /** Per script: the direct queues (this pipeline → each worker) for jobs without paths. */
+    private final Queue<AsyncJob>[][] toWorkers;
+    private final int[] nextWorker;
     private final RunConsole console;
     private long sequence;
     private long outstanding;
@@ -39,13 +42,16 @@ public final class AsyncSubmitter {
     private final long[] rejectionsSinceLog;
 
     AsyncSubmitter(final int pipeline, final ScriptAsync[] scripts, final PathPolicy paths, final StagingPool staging,
-                   final StagedFiles stagedFiles, final Queue<AsyncJob> toConductor, final RunConsole console) {
+                   final StagedFiles stagedFiles, final Queue<AsyncJob> toConductor, final Queue<AsyncJob>[][] toWorkers,
+                   final RunConsole console) {
         this.pipeline = pipeline;
         this.scripts = scripts;
         this.paths = paths;
         this.staging = staging;
         this.stagedFiles = stagedFiles;
         this.toConductor = toConductor;
+        this.toWorkers = toWorkers;
+        this.nextWorker = new int[scripts.length];
         this.console = console;
         this.lastRejectionLog = new long[scripts.length];
         this.rejectionsSinceLog = new long[scripts.length];
@@ -180,7 +186,7 @@ public final class AsyncSubmitter {
     }
 
     private String offer(final AsyncJob job) {
-        if (!toConductor.offer(job)) {
+        if (!(job.paths.length == 0 ? offerDirect(job) : toConductor.offer(job))) {
             // The submission ring is full: undo and count, the fast path does not wait.
             scripts[job.script()].release(job.byteCount());
             if (job.stagingHandle != -1) {
@@ -196,6 +202,19 @@ public final class AsyncSubmitter {
         scripts[job.script()].countSubmitted();
         outstanding++;
         return null;
+    }
+
+    /** A job without paths needs no ordering: straight to a worker of its script, round-robin. */
+    private boolean offerDirect(final AsyncJob job) {
+        final Queue<AsyncJob>[] queues = toWorkers[job.script()];
+        for (int i = 0; i < queues.length; i++) {
+            final int w = nextWorker[job.script()];
+            nextWorker[job.script()] = w + 1 == queues.length ? 0 : w + 1;
+            if (queues[w].offer(job)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private long nextId() {

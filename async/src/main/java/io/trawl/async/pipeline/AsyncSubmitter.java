@@ -224,7 +224,7 @@ public final class AsyncSubmitter {
             }
             return rejected(job.script(), job.kind());
         }
-        scripts[job.script()].countSubmitted();
+        scripts[job.script()].countSubmitted(pipeline);
         outstanding++;
         return null;
     }
@@ -247,7 +247,7 @@ public final class AsyncSubmitter {
     }
 
     private String refused(final int script, final String message) {
-        scripts[script].countRefused();
+        scripts[script].countRefused(pipeline);
         if (scripts[script].recordError(message)) {
             console.warn("trawl: " + scripts[script].name() + ": " + message);
         }
@@ -256,7 +256,7 @@ public final class AsyncSubmitter {
 
     private String rejected(final int script, final JobKind kind) {
         final ScriptAsync s = scripts[script];
-        s.countRejected();
+        s.countRejected(pipeline);
         rejectionsSinceLog[script]++;
         final long now = System.nanoTime();
         if (now - lastRejectionLog[script] >= REJECTION_LOG_INTERVAL_NANOS) {

@@ -144,6 +144,17 @@ public final class TrawlSettings {
         "Wall-clock seconds an onexecute may run; then the job fails (async.timed_out) and child processes it "
             + "started are killed.", positiveSeconds());
 
+    public static final Setting<String> ASYNC_JOURNAL_SYNC = define("async.journal.sync", null, "batch", "batch",
+        "How T.async's journal reaches the disk: none (page cache; survives a process crash), batch (fsync every "
+            + "100 ms; also survives a kernel crash or power loss except the last 100 ms), always (fsync per record).",
+        choice("none", "batch", "always"));
+    public static final Setting<Boolean> ASYNC_JOURNAL = define("async.journal.enabled", null, true, "true",
+        "Journal every T.async job in STATE/journal before a worker sees it, so a restart finishes jobs a crash "
+            + "interrupted.", bool());
+    public static final Setting<Long> ASYNC_JOURNAL_MAX_BYTES = define("async.journal.max_bytes", null, 4L << 30, "4g",
+        "Disk the journal may use; beyond it new T.async calls are rejected (counted as async.journal_full).",
+        bytes(16L << 20, 1L << 44));
+
     private TrawlSettings() {
     }
 

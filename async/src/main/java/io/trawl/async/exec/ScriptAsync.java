@@ -30,8 +30,11 @@ public final class ScriptAsync {
     private final long[] counts;
     private final Map<String, Long> errors = new LinkedHashMap<>();
 
-    public ScriptAsync(final int index, final String name, final int workers, final long maxJobs, final long maxBytes,
-                       final int pipelines) {
+    private final String path;
+
+    public ScriptAsync(final int index, final String name, final String path, final int workers, final long maxJobs,
+                       final long maxBytes, final int pipelines) {
+        this.path = path;
         this.counts = new long[(pipelines + 1) * STRIPE];
         this.index = index;
         this.name = name;
@@ -46,6 +49,11 @@ public final class ScriptAsync {
 
     public String name() {
         return name;
+    }
+
+    /** The script file ("" when not a Lua script). */
+    public String path() {
+        return path;
     }
 
     public int workers() {

@@ -27,6 +27,10 @@ public final class AsyncJob {
     Path[] retained;
     /** Pipeline-private: the staging handle to free at completion. */
     public long stagingHandle = -1;
+    /** A recovered append: the offset its interrupted run journaled (write there, truncate after), or -1. */
+    public long recoveredIntent = -1;
+    /** A schedule as the journal keeps it (the task codec's bytes), or null. */
+    public byte[] journalPayload;
 
     // ---- conductor ---------------------------------------------------------------------------------
     /** Paths this job touches (ordering keys); empty for schedule. */

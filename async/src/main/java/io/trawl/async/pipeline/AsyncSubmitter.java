@@ -36,6 +36,10 @@ public final class AsyncSubmitter {
     private final Queue<AsyncJob>[][] toWorkers;
     private final int[] nextWorker;
     private final RunConsole console;
+    private final io.trawl.async.journal.PipelineJournal journal;
+    private final java.util.concurrent.atomic.AtomicLong tickets;
+    private final long idPrefix;
+    private long journalRejections;
     private long sequence;
     private long outstanding;
     /** Confined paths by the script's string: scripts use a few file names over and over. */
@@ -50,7 +54,8 @@ public final class AsyncSubmitter {
 
     AsyncSubmitter(final int pipeline, final ScriptAsync[] scripts, final PathPolicy paths, final StagingPool staging,
                    final StagedFiles stagedFiles, final Queue<AsyncJob> toConductor, final Queue<AsyncJob>[][] toWorkers,
-                   final RunConsole console) {
+                   final RunConsole console, final io.trawl.async.journal.PipelineJournal journal,
+                   final java.util.concurrent.atomic.AtomicLong tickets, final long idPrefix) {
         this.pipeline = pipeline;
         this.scripts = scripts;
         this.paths = paths;
@@ -60,6 +65,9 @@ public final class AsyncSubmitter {
         this.toWorkers = toWorkers;
         this.nextWorker = new int[scripts.length];
         this.console = console;
+        this.journal = journal;
+        this.tickets = tickets;
+        this.idPrefix = idPrefix;
         this.lastRejectionLog = new long[scripts.length];
         this.rejectionsSinceLog = new long[scripts.length];
     }
@@ -141,10 +149,20 @@ public final class AsyncSubmitter {
      */
     public String schedule(final int script, final Object task, final List<String> referencedPaths,
                            final CompletionHandler handler, final Object state) {
+        return schedule(script, task, referencedPaths, handler, state, null, -1);
+    }
+
+    /**
+     * {@link #schedule(int, Object, List, CompletionHandler, Object)} with the schedule's journal payload
+     * (when journaling) and, for a recovered job, its original id (else -1).
+     */
+    public String schedule(final int script, final Object task, final List<String> referencedPaths,
+                           final CompletionHandler handler, final Object state, final byte[] journalPayload, final long id) {
         if (!scripts[script].tryReserve(0)) {
             return rejected(script, JobKind.SCHEDULE);
         }
-        final AsyncJob job = AsyncJob.schedule(nextId(), script, pipeline, task).onCompletion(handler, state);
+        final AsyncJob job = AsyncJob.schedule(id >= 0 ? id : nextId(), script, pipeline, task).onCompletion(handler, state);
+        job.journalPayload = journalPayload;
         if (stagedFiles != null && referencedPaths != null) {
             final List<Path> retained = new ArrayList<>();
             for (final String reference : referencedPaths) {
@@ -182,6 +200,57 @@ public final class AsyncSubmitter {
         return stagedFiles != null && stagedFiles.size() > 0;
     }
 
+    /** True when jobs are journaled (the Lua binding then encodes schedules for the journal). */
+    public boolean journaling() {
+        return journal != null;
+    }
+
+    /**
+     * Submits a job recovered from the journal with its original id: confined again (the allowed roots may
+     * have changed), its bytes staged again, an append's journaled offset kept.
+     */
+    public String resubmit(final io.trawl.async.journal.JournaledJob recovered, final int script, final CompletionHandler handler,
+                           final Object state) {
+        final JobKind kind = recovered.kind();
+        final Path source;
+        final Path target;
+        try {
+            source = recovered.source() == null ? null : paths.confine(kind.method(), recovered.source());
+            target = recovered.target() == null ? null : paths.confine(kind.method(), recovered.target());
+        } catch (final PathRefusedException e) {
+            return refused(script, e.getMessage());
+        }
+        final int length = recovered.bytes() == null ? 0 : recovered.bytes().length;
+        if (!scripts[script].tryReserve(length)) {
+            return rejected(script, kind);
+        }
+        final AsyncJob job = switch (kind) {
+            case CAT, COPY -> AsyncJob.fileToFile(recovered.id(), script, pipeline, kind, source, target);
+            case RM -> AsyncJob.remove(recovered.id(), script, pipeline, target);
+            case COPYBUFFER -> {
+                final StagingPool.Slot slot = staging.stage(MemorySegment.ofArray(recovered.bytes()), 0, length);
+                final AsyncJob copy = AsyncJob.copyBuffer(recovered.id(), script, pipeline, target, recovered.seekpos(),
+                    slot.memory(), slot.offset(), length);
+                copy.stagingHandle = slot.handle();
+                yield copy;
+            }
+            case SCHEDULE -> throw new IllegalArgumentException("schedules are resubmitted through schedule(...)");
+        };
+        job.onCompletion(handler, state);
+        job.recoveredIntent = recovered.intent();
+        return offer(job);
+    }
+
+    /** T.async calls refused because the journal could not take them (full or failed). */
+    public long journalRejections() {
+        return journalRejections;
+    }
+
+    /** The pipeline's journal, or null. */
+    io.trawl.async.journal.PipelineJournal journal() {
+        return journal;
+    }
+
     /** {@code T.async:pending_items()}: the script's unfinished jobs. */
     public long pendingItems(final int script) {
         return scripts[script].pendingJobs();
@@ -211,22 +280,45 @@ public final class AsyncSubmitter {
     }
 
     private String offer(final AsyncJob job) {
+        if (journal != null) {
+            final ScriptAsync script = scripts[job.script()];
+            if (!journal.submitted(job, tickets.incrementAndGet(), script.name(), script.path(), job.journalPayload,
+                job.recoveredIntent)) {
+                undo(job);
+                journalRejections++;
+                final String reason = journal.failure() != null
+                    ? "the T.async journal failed (" + journal.failure() + ")"
+                    : "the T.async journal is full (async.journal.max_bytes)";
+                if (script.recordError(reason)) {
+                    console.warn("trawl: " + script.name() + ": T.async:" + job.kind().method() + " rejected: " + reason
+                        + "; jobs that cannot be journaled are not run");
+                }
+                return rejected(job.script(), job.kind());
+            }
+        }
         if (!(job.paths.length == 0 ? offerDirect(job) : toConductor.offer(job))) {
             // The submission ring is full: undo and count, the fast path does not wait.
-            scripts[job.script()].release(job.byteCount());
-            if (job.stagingHandle != -1) {
-                staging.free(job.stagingHandle, job.byteCount());
-            }
-            if (job.retained() != null) {
-                for (final Path path : job.retained()) {
-                    stagedFiles.release(path);
-                }
+            undo(job);
+            if (journal != null) {
+                journal.delivered(job.id()); // journaled, but it will never run: finished as rejected
             }
             return rejected(job.script(), job.kind());
         }
         scripts[job.script()].countSubmitted(pipeline);
         outstanding++;
         return null;
+    }
+
+    private void undo(final AsyncJob job) {
+        scripts[job.script()].release(job.byteCount());
+        if (job.stagingHandle != -1) {
+            staging.free(job.stagingHandle, job.byteCount());
+        }
+        if (job.retained() != null) {
+            for (final Path path : job.retained()) {
+                stagedFiles.release(path);
+            }
+        }
     }
 
     /** A job without paths needs no ordering: straight to a worker of its script, round-robin. */
@@ -242,8 +334,9 @@ public final class AsyncSubmitter {
         return false;
     }
 
+    /** Unique across runs: a per-run prefix, the pipeline, a sequence. */
     private long nextId() {
-        return ((long) pipeline << 48) | ++sequence;
+        return idPrefix | ((long) pipeline << 40) | ++sequence;
     }
 
     private String refused(final int script, final String message) {

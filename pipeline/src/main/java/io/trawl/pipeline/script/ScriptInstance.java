@@ -36,6 +36,7 @@ public final class ScriptInstance {
     private final ViewScope scope;
     private final long budgetSteps;
     private final EnumSet<ScriptType> types = EnumSet.noneOf(ScriptType.class);
+    private long asyncJob = -1;
     private final List<String> warnings = new ArrayList<>();
 
     private LuaTable plugin;
@@ -348,6 +349,19 @@ public final class ScriptInstance {
         }
         final LuaValue value = plugin.get(type.key()).get(name);
         return value.isfunction() ? value : LuaValue.NIL;
+    }
+
+    /**
+     * While a T.async onresult/onerror runs: its job id, written into the alerts and resources it adds
+     * ({@code async_job}) so consumers can de-duplicate after a recovery; -1 otherwise. Pipeline thread.
+     */
+    public void asyncJob(final long jobId) {
+        this.asyncJob = jobId;
+    }
+
+    /** The T.async job whose onresult is running, or -1. */
+    public long asyncJob() {
+        return asyncJob;
     }
 
     public boolean isDisabled() {

@@ -577,7 +577,11 @@ public final class ScriptStage implements PipelineStage, PacketSource {
                 out.name("priority").rawValue("null");
             }
             out.field("message", message.tojstring()).field("status", status == null ? null : status.tojstring())
-                .field("script", script).end();
+                .field("script", script);
+            if (instance.asyncJob() >= 0) {
+                out.field("async_job", instance.asyncJob());
+            }
+            out.end();
             counts[ScriptCounter.ALERTS.ordinal()]++;
         }
 
@@ -591,9 +595,13 @@ public final class ScriptStage implements PipelineStage, PacketSource {
                 warnOnce("resource size " + script, "trawl: script " + script + ": a resource over "
                     + EngineValue.MAX_RESOURCE_BYTES + " bytes was cut (counted in summary.json script_outputs)");
             }
-            resources.begin().fieldSeconds("ts", packetNanos()).field("group", group.tojstring())
+            final JsonLinesFile record = resources.begin().fieldSeconds("ts", packetNanos()).field("group", group.tojstring())
                 .field("flow", flowKey == null ? null : flowKey.tojstring()).field("uri", uri.tojstring())
-                .field("contents", body.tojstring()).field("script", script).end();
+                .field("contents", body.tojstring()).field("script", script);
+            if (instance.asyncJob() >= 0) {
+                record.field("async_job", instance.asyncJob());
+            }
+            record.end();
             counts[ScriptCounter.RESOURCES.ordinal()]++;
         }
 

@@ -1,0 +1,93 @@
+package io.trawl.async.journal;
+
+import io.trawl.async.job.AsyncJob;
+import net.openhft.chronicle.bytes.Bytes;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/**
+ * The journal of one pipeline: SUBMIT before a job goes to the conductor or a worker, DELIVERED after
+ * its completion reached the script. Pipeline thread only.
+ */
+public final class PipelineJournal {
+    private final QueueWriter writer;
+    private final Journal journal;
+
+    PipelineJournal(final Journal journal, final QueueWriter writer) {
+        this.journal = journal;
+        this.writer = writer;
+    }
+
+    /**
+     * Journals a job before it is handed on.
+     *
+     * @param payload a schedule's task as the task codec encodes it (null for file operations)
+     * @return false when the journal cannot take it (failed or over its disk bound): do not run the job
+     */
+    public boolean submitted(final AsyncJob job, final long ticket, final String scriptName, final String scriptPath,
+                             final byte[] payload, final long recoveredIntent) {
+        if (!journal.hasRoom()) {
+            return false;
+        }
+        final Bytes<?> bytes = writer.begin();
+        if (bytes == null) {
+            return false;
+        }
+        try {
+            bytes.writeByte(JournalRecord.SUBMIT);
+            bytes.writeLong(job.id());
+            bytes.writeLong(ticket);
+            bytes.writeInt(job.pipeline());
+            bytes.writeUtf8(scriptName);
+            bytes.writeUtf8(scriptPath);
+            bytes.writeByte((byte) job.kind().ordinal());
+            bytes.writeUtf8(job.source() == null ? null : job.source().toString());
+            bytes.writeUtf8(job.target() == null ? null : job.target().toString());
+            bytes.writeLong(job.seekpos());
+            bytes.writeLong(recoveredIntent);
+            final MemorySegment data = job.bytes();
+            if (data == null) {
+                bytes.writeInt(-1);
+            } else {
+                bytes.writeInt(job.byteCount());
+                bytes.writeSome(data.asSlice(job.bytesOffset(), job.byteCount()).asByteBuffer());
+            }
+            if (payload == null) {
+                bytes.writeInt(-1);
+            } else {
+                bytes.writeInt(payload.length);
+                bytes.write(payload);
+            }
+        } catch (final Throwable t) {
+            writer.rollback();
+            return false;
+        }
+        return writer.end();
+    }
+
+    /** The job's completion was delivered (onresult/onerror ran): it is finished. */
+    public void delivered(final long jobId) {
+        final Bytes<?> bytes = writer.begin();
+        if (bytes == null) {
+            return;
+        }
+        try {
+            bytes.writeByte(JournalRecord.DELIVERED);
+            bytes.writeLong(jobId);
+        } catch (final Throwable t) {
+            writer.rollback();
+            return;
+        }
+        writer.end();
+    }
+
+    /** Why this journal failed, or null. */
+    public Throwable failure() {
+        return writer.failure();
+    }
+
+    Path directory() {
+        return writer.directory().toPath();
+    }
+}

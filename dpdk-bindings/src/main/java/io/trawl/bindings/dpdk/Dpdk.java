@@ -100,6 +100,8 @@ public final class Dpdk {
         FunctionDescriptor.of(JAVA_INT, JAVA_SHORT));
     static final MethodHandle RTE_ETH_DEV_RSS_HASH_CONF_GET = LINK.handle("rte_eth_dev_rss_hash_conf_get",
         FunctionDescriptor.of(JAVA_INT, JAVA_SHORT, ADDRESS));
+    static final MethodHandle RTE_ETH_DEV_RSS_HASH_UPDATE = LINK.handle("rte_eth_dev_rss_hash_update",
+        FunctionDescriptor.of(JAVA_INT, JAVA_SHORT, ADDRESS));
     static final MethodHandle RTE_ETH_ADD_RX_CALLBACK = LINK.handle("rte_eth_add_rx_callback",
         FunctionDescriptor.of(ADDRESS, JAVA_SHORT, JAVA_SHORT, ADDRESS, ADDRESS));
     static final MethodHandle RTE_ETH_REMOVE_RX_CALLBACK = LINK.handle("rte_eth_remove_rx_callback",

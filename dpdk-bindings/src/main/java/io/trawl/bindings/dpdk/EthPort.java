@@ -20,6 +20,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * {@link #stats()} and {@link #link()} may run while other threads poll the queues.
  */
 public final class EthPort implements AutoCloseable {
+    /** Ports open in this process (guarded by itself): a port has one owner. */
+    private static final java.util.Set<Integer> OPEN_PORTS = new java.util.HashSet<>();
     private static final Pattern PCI_ADDRESS = Pattern.compile("([0-9a-fA-F]{4,}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]");
 
     private final int id;
@@ -52,13 +54,25 @@ public final class EthPort implements AutoCloseable {
     /**
      * The port of a device: the one EAL already probed under that name, or the device hot-plugged now.
      *
-     * @throws DpdkException when EAL is not initialized, the device cannot be probed (unknown driver,
-     *                       missing file, bad arguments: DPDK prints the detail) or it has no ethdev port
+     * @throws DpdkException when EAL is not initialized, the device is already open in this process, it
+     *                       cannot be probed (unknown driver, missing file, bad arguments: DPDK prints the
+     *                       detail) or it has no ethdev port
      */
     public static EthPort open(final String deviceArguments) {
         if (!Eal.isInitialized()) {
             throw new DpdkException("DPDK EAL is not initialized; cannot open device " + deviceArguments, 0);
         }
+        synchronized (OPEN_PORTS) {
+            final EthPort port = attach(deviceArguments);
+            if (!OPEN_PORTS.add(port.id)) {
+                throw new DpdkException("DPDK device " + port.name + " (port " + port.id + ") is already open in "
+                    + "this process", 16);
+            }
+            return port;
+        }
+    }
+
+    private static EthPort attach(final String deviceArguments) {
         final String name = deviceName(deviceArguments);
         final String bus = isPciAddress(deviceArguments) ? "pci" : "vdev";
         int port = portByName(name);
@@ -315,20 +329,51 @@ public final class EthPort implements AutoCloseable {
         }
     }
 
-    /** The RSS key and hash functions in effect ({@code rte_eth_dev_rss_hash_conf_get}). */
+    /**
+     * Sets the RSS key and hash functions of a configured port ({@code rte_eth_dev_rss_hash_update}).
+     * Drivers take the key of {@link #configure} at start, but some (the null PMD among them) only this way.
+     *
+     * @return false when the driver does not support updating the hash (the configured key stays)
+     */
+    public boolean updateRss(final RssConfiguration rss) {
+        final DpdkAbi abi = Dpdk.abi();
+        try (Arena arena = Arena.ofConfined()) {
+            final byte[] key = rss.key();
+            final MemorySegment conf = arena.allocate(abi.rssConfSize, 8);
+            conf.set(java.lang.foreign.ValueLayout.ADDRESS, 0, arena.allocateFrom(JAVA_BYTE, key));
+            conf.set(JAVA_BYTE, abi.rssConfKeyLength, (byte) key.length);
+            conf.set(Dpdk.U64, abi.rssConfHashFunctions, rss.hashFunctions());
+            final int rc = (int) Dpdk.RTE_ETH_DEV_RSS_HASH_UPDATE.invokeExact((short) id, conf);
+            if (rc == -95) { // ENOTSUP
+                return false;
+            }
+            if (rc != 0) {
+                throw DpdkException.fromReturnCode("cannot set the RSS key of DPDK port " + id + " (" + name + ")", rc);
+            }
+            return true;
+        } catch (final DpdkException e) {
+            throw e;
+        } catch (final Throwable t) {
+            throw Dpdk.rethrow(t);
+        }
+    }
+
+    /** The RSS key (of the driver's key size) and hash functions in effect ({@code rte_eth_dev_rss_hash_conf_get}). */
     public RssConfiguration rssConfiguration() {
         final DpdkAbi abi = Dpdk.abi();
+        final int keySize = info().hashKeySize() == 0 ? RssConfiguration.DEFAULT_KEY_LENGTH : info().hashKeySize();
         try (Arena arena = Arena.ofConfined()) {
             final MemorySegment conf = arena.allocate(abi.rssConfSize, 8);
             final MemorySegment key = arena.allocate(256);
             conf.set(java.lang.foreign.ValueLayout.ADDRESS, 0, key);
-            conf.set(JAVA_BYTE, abi.rssConfKeyLength, (byte) 255);
+            conf.set(JAVA_BYTE, abi.rssConfKeyLength, (byte) keySize);
             final int rc = (int) Dpdk.RTE_ETH_DEV_RSS_HASH_CONF_GET.invokeExact((short) id, conf);
             if (rc != 0) {
                 throw DpdkException.fromReturnCode("rte_eth_dev_rss_hash_conf_get(port " + id + ")", rc);
             }
-            final int length = conf.get(JAVA_BYTE, abi.rssConfKeyLength) & 0xFF;
-            return new RssConfiguration(key.asSlice(0, Math.min(length, 255)).toArray(JAVA_BYTE),
+            // Some drivers copy the key without setting its length: trust the driver's key size.
+            final int length = Math.min(conf.get(JAVA_BYTE, abi.rssConfKeyLength) & 0xFF, keySize);
+            return new RssConfiguration(key.asSlice(0, length).toArray(JAVA_BYTE),
                 conf.get(Dpdk.U64, abi.rssConfHashFunctions));
         } catch (final DpdkException e) {
             throw e;
@@ -403,6 +448,9 @@ public final class EthPort implements AutoCloseable {
                 detach(busName, name);
             }
             configurationMemory.close();
+            synchronized (OPEN_PORTS) {
+                OPEN_PORTS.remove(id);
+            }
             if (rc != 0) {
                 throw DpdkException.fromReturnCode("cannot close DPDK port " + id + " (" + name + ")", rc);
             }

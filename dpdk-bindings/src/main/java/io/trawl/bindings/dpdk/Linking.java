@@ -62,10 +62,7 @@ final class Linking {
         version = ((MemorySegment) rteVersion.invokeExact()).getString(0);
         final Optional<DpdkAbi> known = DpdkAbi.forVersionString(version);
         if (known.isEmpty()) {
-            throw new UnsupportedOperationException(version + " is installed, but trawl's DPDK bindings know only "
-                + knownReleases() + ": the layout of rte_eth_fp_ops and rte_mbuf changes between releases, so "
-                + "trawl refuses to guess it. Install " + knownReleases() + " (Debian 12: apt-get install "
-                + Dpdk.DEBIAN_PACKAGES + ")");
+            throw new UnsupportedOperationException(unknownReleaseMessage(version));
         }
         abi = known.get();
         dpdk = eal.or(loadLibrary("mempool", arena)).or(loadLibrary("mbuf", arena)).or(loadLibrary("ethdev", arena));
@@ -73,6 +70,13 @@ final class Linking {
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
         ealDlHandle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom("librte_eal.so." + abi.abiVersion()),
             RTLD_NOW | RTLD_NOLOAD);
+    }
+
+    /** Why a release that is not in {@link DpdkAbi#KNOWN} is refused. */
+    static String unknownReleaseMessage(final String version) {
+        return version + " is installed, but trawl's DPDK bindings know only " + knownReleases() + ": the layout "
+            + "of rte_eth_fp_ops and rte_mbuf changes between releases, so trawl refuses to guess it. Install "
+            + knownReleases() + " (Debian 12: apt-get install " + Dpdk.DEBIAN_PACKAGES + ")";
     }
 
     private static SymbolLookup loadLibrary(final String component, final Arena arena) {

@@ -61,6 +61,10 @@ public final class DpdkSourceProvider implements CaptureSourceProvider {
                 eal.add(deviceArguments);
             }
         }
+        if (!Eal.hasOption(user, "--log-level")) {
+            // EAL's start-up chatter (detected lcores, IOVA mode...) is info; warnings and errors still show.
+            eal.add("--log-level=notice");
+        }
         final int mbufs = context.get(TrawlSettings.DPDK_MBUFS);
         final int cache = context.get(TrawlSettings.DPDK_MBUF_CACHE);
         final int descriptors = context.get(TrawlSettings.DPDK_RX_DESCRIPTORS);

@@ -91,6 +91,14 @@ final class Linking {
         }
         final String wanted = "librte_" + component + ".so." + abis.getLast();
         final Set<String> installed = installedVersions(component);
+        final String reason = last == null ? "" : " (" + last.getMessage() + ")";
+        for (final String path : installed) {
+            if (abis.stream().anyMatch(abi -> path.endsWith("librte_" + component + ".so." + abi))) {
+                throw new UnsupportedOperationException(path + " is present but cannot be loaded" + reason
+                    + "; reinstall the Debian packages " + Dpdk.DEBIAN_PACKAGES + " (apt-get install --reinstall "
+                    + Dpdk.DEBIAN_PACKAGES + ")", last);
+            }
+        }
         if (!installed.isEmpty()) {
             throw new UnsupportedOperationException("found " + String.join(", ", installed) + " but not " + wanted
                 + ": trawl's DPDK bindings know only " + knownReleases() + "; the layout of rte_eth_fp_ops and "

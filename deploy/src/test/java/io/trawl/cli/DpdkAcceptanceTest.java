@@ -100,8 +100,17 @@ class DpdkAcceptanceTest {
     }
 
     @Test
-    void aNullDeviceRunsForAFixedTimeReportsItsRateAndLeavesNoRuntimeFiles() throws IOException {
+    void aNullDeviceRunsForAFixedTimeReportsItsRateAndLeavesNoRuntimeFiles() throws Exception {
         DpdkTestEnvironment.requireDpdk();
+        // What a trawl killed with SIGKILL leaves behind: the next run deletes it.
+        final Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        final Path stale = RUNTIME_DIRECTORY.resolve("trawl-" + gone.pid() + "-abcdef");
+        final boolean canPlantStale = Files.isWritable(RUNTIME_DIRECTORY);
+        if (canPlantStale) {
+            Files.createDirectories(stale);
+            Files.writeString(stale.resolve("config"), "left by a killed process");
+        }
         final Path out = work.resolve("null");
         final TrawlProcess trawl = TrawlProcess.start(work, List.of(), "run", "--source", "dpdk:net_null0",
             "--eal-args", EAL_ARGS, "--duration", "1.5", "--out", out.toString());
@@ -116,6 +125,9 @@ class DpdkAcceptanceTest {
         assertThat(outputs.summary().path("packets_per_second").asLong()).isPositive();
         assertThat(outputs.summary().path("drops").path("rx_nombuf").isNumber()).isTrue();
         assertThat(runtimeDirectoriesOf(pid)).as("EAL runtime files of process " + pid).isEmpty();
+        if (canPlantStale) {
+            assertThat(stale).as("the runtime directory of a dead trawl process").doesNotExist();
+        }
     }
 
     @Test

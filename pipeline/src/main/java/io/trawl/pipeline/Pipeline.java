@@ -135,7 +135,9 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
                     drained &= stage.isDrained();
                 }
                 if (drained) {
-                    flowLog.flush();
+                    if (flowLog != null) {
+                        flowLog.flush();
+                    }
                     counters.publish();
                     phase = Phase.DONE;
                     coordinator.pipelineDone(index);

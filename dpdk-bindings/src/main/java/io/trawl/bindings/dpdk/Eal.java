@@ -29,6 +29,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
  * <p>Cleanup leaves nothing behind: after {@code rte_eal_cleanup} it deletes the runtime directory
  * ({@code /var/run/dpdk/PREFIX} as root), which DPDK itself leaves in place. That is why every process
  * should use its own {@code --file-prefix} ({@link #processFilePrefix()}): two primaries never share one.
+ * A process that could not clean up (SIGKILL, a crash) leaves its directory; the next initialization
+ * deletes such {@code trawl-PID-*} directories of processes that no longer exist.
  *
  * <p>Thread safety: every method may be called from any thread; initialization and cleanup are serialized.
  */
@@ -132,6 +134,7 @@ public final class Eal {
             }
             arguments = List.copyOf(ealArguments);
             runtimeDirectory = directory;
+            removeStaleRuntimeDirectories(directory);
             if (!shutdownHookInstalled) {
                 shutdownHookInstalled = true;
                 Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("dpdk-eal-cleanup")
@@ -236,6 +239,29 @@ public final class Eal {
             deleteRecursively(runtimeDirectory);
         }
     }
+
+    /**
+     * Deletes the runtime directories that earlier trawl processes left behind when they could not clean
+     * up (killed with SIGKILL, crashed): siblings of ours named {@code trawl-PID-HEX} whose process is gone.
+     */
+    private static void removeStaleRuntimeDirectories(final Path ours) {
+        if (ours == null || ours.getParent() == null) {
+            return;
+        }
+        try (Stream<Path> siblings = Files.list(ours.getParent())) {
+            for (final Path sibling : siblings.toList()) {
+                final java.util.regex.Matcher name = STALE_CANDIDATE.matcher(sibling.getFileName().toString());
+                if (name.matches() && !sibling.equals(ours)
+                    && ProcessHandle.of(Long.parseLong(name.group(1))).map(p -> !p.isAlive()).orElse(true)) {
+                    deleteRecursively(sibling);
+                }
+            }
+        } catch (final IOException | NumberFormatException e) {
+            // nothing to tidy, or not ours to tidy
+        }
+    }
+
+    private static final java.util.regex.Pattern STALE_CANDIDATE = java.util.regex.Pattern.compile("trawl-(\\d{1,10})-[0-9a-f]{6}");
 
     private static void deleteRecursively(final Path directory) {
         if (directory == null || !Files.isDirectory(directory)) {

@@ -130,9 +130,10 @@ final class DpdkReceiveQueue implements ReceiveQueue {
                 final long mbuf = queue.mbuf(i);
                 final long time = captureTime ? captureTime(mbuf) : burstTime;
                 final int length = Mbuf.packetLength(mbuf);
-                if (Mbuf.segmentCount(mbuf) == 1) {
-                    packet.wrap(PacketView.NATIVE_MEMORY, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf), length, time,
-                        LinkType.ETHERNET);
+                final int segmentLength = Mbuf.dataLength(mbuf);
+                if (segmentLength == length) {
+                    // One segment holds the whole packet (a chained packet's first segment is shorter).
+                    packet.wrap(PacketView.NATIVE_MEMORY, Mbuf.dataAddress(mbuf), length, length, time, LinkType.ETHERNET);
                 } else {
                     packet.wrap(PacketView.NATIVE_MEMORY, gather().address(), gatherSegments(mbuf), length, time,
                         LinkType.ETHERNET);

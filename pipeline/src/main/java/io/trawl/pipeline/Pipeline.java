@@ -34,7 +34,7 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
     private enum Phase { RUNNING, INPUT_ENDED, DRAINING, DONE }
 
     private static final int SWEEP_EVERY_PACKETS = 4096;
-    private static final int SWEEP_LIMIT = 1024;
+    private static final int SWEEP_SLOTS = 2048;
     private static final long SWEEP_EVERY_NANOS = 1_000_000_000L;
 
     private final int index;
@@ -179,7 +179,7 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
     private void sweep(final long clock) {
         packetsSinceSweep = 0;
         lastSweepClock = clock;
-        flows.expireIdle(clock, SWEEP_LIMIT);
+        flows.sweep(clock, SWEEP_SLOTS);
     }
 
     private void endInput() {

@@ -20,13 +20,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 
@@ -36,10 +31,7 @@ import java.util.concurrent.TimeUnit;
  * then {@code rte_pktmbuf_free_bulk}. Reported per packet; run with {@code -prof gc} to see the heap bytes
  * per packet (the packet path must allocate nothing).
  *
- * <pre>
- * java @deploy/target/trawl-jvm.options -cp 'perf/target/classes:perf/target/lib/*' \
- *   io.trawl.perf.dpdk.DpdkPollBenchmark -prof gc
- * </pre>
+ * <p>{@code perf/run jmh DpdkPollBenchmark -prof gc}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,15 +69,5 @@ public class DpdkPollBenchmark {
     @OperationsPerInvocation(BURST)
     public int pollOneBurst() {
         return queue.poll(handler, BURST);
-    }
-
-    /** Runs this benchmark in a JVM with trawl's flags (deploy's trawl-jvm.options); JMH options pass through. */
-    public static void main(final String[] arguments) throws Exception {
-        final String flags;
-        try (InputStream in = DpdkPollBenchmark.class.getResourceAsStream("/trawl-jvm.options")) {
-            flags = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        }
-        new Runner(new OptionsBuilder().parent(new CommandLineOptions(arguments))
-            .include(DpdkPollBenchmark.class.getName()).jvmArgsAppend(flags.split("\\s+")).build()).run();
     }
 }

@@ -38,12 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code pipeline}: a whole trawl run with one busy-spinning pipeline pinned to {@code --cpu}:
  *       receive, decode, flow lookup (flow log off), counters.</li>
  * </ul>
- * Used by {@code perf/bin/dpdk-vs-testpmd}, which runs it A/B against testpmd.
- *
- * <pre>
- * java @deploy/target/trawl-jvm.options -cp 'perf/target/classes:perf/target/lib/*' io.trawl.perf.dpdk.DpdkReceiveRate \
- *   --device net_null0 --eal-args "--no-huge -m 512 --no-pci" --mode rx --cpu 1 --seconds 8 --warmup 2
- * </pre>
+ * Used by {@link DpdkVersusTestpmd}, which runs it A/B against testpmd; alone:
+ * {@code perf/run main io.trawl.perf.dpdk.DpdkReceiveRate --device net_null0 --mode rx --cpu 1 --seconds 8}.
  */
 public final class DpdkReceiveRate {
     private DpdkReceiveRate() {

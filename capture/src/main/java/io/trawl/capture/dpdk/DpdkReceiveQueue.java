@@ -29,6 +29,7 @@ final class DpdkReceiveQueue implements ReceiveQueue {
     static final int EMPTY_BURSTS_AT_END_OF_FILE = 2;
     private static final int GATHER_CAPACITY = 256 * 1024;
     private static final long NANOS_PER_MICRO = 1000;
+    private static final long NOT_READ = Long.MIN_VALUE;
 
     private final EthRxQueue rx;
     private final int burst;
@@ -124,11 +125,22 @@ final class DpdkReceiveQueue implements ReceiveQueue {
     private void deliver(final PacketHandler handler, final int received) {
         final EthRxQueue queue = rx;
         final PacketView packet = view;
-        final long burstTime = captureTime ? 0 : wallClock.nanoTime();
+        // One wall-clock read per burst, and only when a packet has no capture time of its own.
+        long burstTime = captureTime ? NOT_READ : wallClock.nanoTime();
         try {
             for (int i = 0; i < received; i++) {
                 final long mbuf = queue.mbuf(i);
-                final long time = captureTime ? captureTime(mbuf) : burstTime;
+                long time = burstTime;
+                if (captureTime) {
+                    if ((Mbuf.offloadFlags(mbuf) & timestampFlag) != 0) {
+                        time = Mbuf.dynamicField64(mbuf, timestampOffset) * NANOS_PER_MICRO;
+                    } else {
+                        if (burstTime == NOT_READ) {
+                            burstTime = wallClock.nanoTime();
+                        }
+                        time = burstTime;
+                    }
+                }
                 final int length = Mbuf.packetLength(mbuf);
                 final int segmentLength = Mbuf.dataLength(mbuf);
                 if (segmentLength == length) {
@@ -143,11 +155,6 @@ final class DpdkReceiveQueue implements ReceiveQueue {
         } finally {
             queue.free(received);
         }
-    }
-
-    private long captureTime(final long mbuf) {
-        return (Mbuf.offloadFlags(mbuf) & timestampFlag) != 0
-            ? Mbuf.dynamicField64(mbuf, timestampOffset) * NANOS_PER_MICRO : wallClock.nanoTime();
     }
 
     private MemorySegment gather() {

@@ -128,7 +128,9 @@ public final class DpdkSource implements CaptureSource {
             if (rss != null) {
                 port.updateRss(rss);
             }
-            final boolean captureTime = "net_pcap".equals(info.driverName());
+            // The pcap PMD stamps what it reads with the record's time, except when it loops a file from
+            // memory (infinite_rx): then the packets are a synthetic load and get the wall clock.
+            final boolean captureTime = "net_pcap".equals(info.driverName()) && !isInfiniteReplay(options.deviceArguments());
             final MbufDynamicFields.RxTimestamp timestamps = captureTime ? MbufDynamicFields.rxTimestamp() : null;
             final boolean finite = isFileReplay(options.deviceArguments()) && "net_pcap".equals(info.driverName());
             final AtomicLong budget = options.packetLimit() == Long.MAX_VALUE ? null : new AtomicLong(options.packetLimit());
@@ -170,15 +172,23 @@ public final class DpdkSource implements CaptureSource {
 
     /** True for a pcap PMD that reads a file once: {@code rx_pcap=} without {@code infinite_rx=1}. */
     static boolean isFileReplay(final String deviceArguments) {
-        boolean rxPcap = false;
-        boolean infinite = false;
+        return EthPort.deviceName(deviceArguments).startsWith("net_pcap") && hasArgument(deviceArguments, "rx_pcap=")
+            && !isInfiniteReplay(deviceArguments);
+    }
+
+    /** True for a pcap PMD that loops its file from memory ({@code infinite_rx=1}). */
+    static boolean isInfiniteReplay(final String deviceArguments) {
+        return hasArgument(deviceArguments, "infinite_rx=1");
+    }
+
+    private static boolean hasArgument(final String deviceArguments, final String prefix) {
         final String[] parts = deviceArguments.split(",");
         for (int i = 1; i < parts.length; i++) {
-            final String part = parts[i].trim();
-            rxPcap |= part.startsWith("rx_pcap=");
-            infinite |= part.equals("infinite_rx=1");
+            if (parts[i].trim().startsWith(prefix)) {
+                return true;
+            }
         }
-        return EthPort.deviceName(deviceArguments).startsWith("net_pcap") && rxPcap && !infinite;
+        return false;
     }
 
     private static void closeQuietly(final EthPort port, final List<PacketMempool> pools) {

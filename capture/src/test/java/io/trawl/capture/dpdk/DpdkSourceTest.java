@@ -3,10 +3,12 @@ package io.trawl.capture.dpdk;
 import io.trawl.capture.CaptureException;
 import io.trawl.capture.PacketHandler;
 import io.trawl.capture.ReceiveQueue;
+import io.trawl.capture.synthetic.PcapWriter;
 import io.trawl.config.ConfigException;
 import io.trawl.config.TrawlContext;
 import io.trawl.config.TrawlSettings;
 import io.trawl.testsupport.DpdkTestEnvironment;
+import io.trawl.testsupport.ReferencePcap;
 import io.trawl.testsupport.SharedCorpus;
 import org.junit.jupiter.api.Test;
 
@@ -119,11 +121,39 @@ class DpdkSourceTest {
     }
 
     @Test
+    void framesLargerThanAnMbufArriveChainedAndAreGatheredWhole(@org.junit.jupiter.api.io.TempDir final Path work) {
+        DpdkTestEnvironment.requireDpdk();
+        final Path capture = work.resolve("jumbo.pcap");
+        final java.util.Random random = new java.util.Random(7);
+        final int[] sizes = {60, 1514, 2048, 2049, 4000, 9014, 16000, 60, 65000};
+        try (PcapWriter writer = PcapWriter.ethernet(capture)) {
+            for (int i = 0; i < sizes.length; i++) {
+                final byte[] frame = new byte[sizes[i]];
+                random.nextBytes(frame);
+                writer.write(1_700_000_000_000_000_000L + i * 1_000_000L, frame, 0, frame.length);
+            }
+        }
+        final List<ReferencePcap.Record> expected = ReferencePcap.read(capture);
+        final List<ReferencePcap.Record> received = new java.util.ArrayList<>();
+        try (DpdkSource source = DpdkSource.open(options("net_pcap1,rx_pcap=" + capture, 1, true, Long.MAX_VALUE))) {
+            while (source.queue(0).poll(packet -> received.add(new ReferencePcap.Record(packet.timestampNanos(),
+                packet.wireLength(), packet.toByteArray())), 4) != ReceiveQueue.END_OF_INPUT) {
+                Thread.onSpinWait();
+            }
+            assertThat(received).isEqualTo(expected);
+            assertThat(source.statistics().get("multi_segment_packets")).as("frames over the 2048-byte data room")
+                .isEqualTo(java.util.Arrays.stream(sizes).filter(size -> size > 2048).count());
+        }
+    }
+
+    @Test
     void fileReplayIsRecognizedFromTheDeviceArguments() {
         assertThat(DpdkSource.isFileReplay("net_pcap0,rx_pcap=/x.pcap")).isTrue();
         assertThat(DpdkSource.isFileReplay("net_pcap0,rx_pcap=/x.pcap,infinite_rx=1")).isFalse();
         assertThat(DpdkSource.isFileReplay("net_pcap0,rx_iface=eth0")).isFalse();
         assertThat(DpdkSource.isFileReplay("net_null0")).isFalse();
+        assertThat(DpdkSource.isInfiniteReplay("net_pcap0,rx_pcap=/x.pcap,infinite_rx=1")).isTrue();
+        assertThat(DpdkSource.isInfiniteReplay("net_pcap0,rx_pcap=/x.pcap")).isFalse();
     }
 
     // ---- configuration: messages name the key, no DPDK needed -----------------------------------

@@ -30,6 +30,8 @@ public final class Mbuf {
     private static final long PKT_LEN = ABI == null ? 0 : ABI.mbufPacketLength;
     private static final long DATA_LEN = ABI == null ? 0 : ABI.mbufDataLength;
     private static final long NEXT = ABI == null ? 0 : ABI.mbufNext;
+    /** Bits from {@code pkt_len} to {@code data_len} in the little-endian word read at {@code pkt_len}. */
+    private static final int DATA_LEN_SHIFT = ABI == null ? 0 : (ABI.mbufDataLength - ABI.mbufPacketLength) * 8;
 
     private Mbuf() {
     }
@@ -47,6 +49,24 @@ public final class Mbuf {
     /** Bytes of the whole packet, every segment ({@code pkt_len}). */
     public static int packetLength(final long mbuf) {
         return NATIVE.get(U32, mbuf + PKT_LEN);
+    }
+
+    /**
+     * {@code pkt_len} and {@code data_len} in one load (they are adjacent: 36 and 40); unpack with
+     * {@link #packetLengthOf(long)} and {@link #dataLengthOf(long)}.
+     */
+    public static long lengths(final long mbuf) {
+        return NATIVE.get(U64, mbuf + PKT_LEN);
+    }
+
+    /** {@code pkt_len} from {@link #lengths(long)}. */
+    public static int packetLengthOf(final long lengths) {
+        return (int) lengths;
+    }
+
+    /** {@code data_len} from {@link #lengths(long)}. */
+    public static int dataLengthOf(final long lengths) {
+        return (int) (lengths >>> DATA_LEN_SHIFT) & 0xFFFF;
     }
 
     /** Segments of the packet ({@code nb_segs}), 1 for a contiguous packet. */

@@ -28,6 +28,14 @@ class DpdkAvailabilityTest {
     }
 
     @Test
+    void everyKnownLayoutHasDataLenWithinTheWordReadAtPktLen() {
+        for (final DpdkAbi abi : DpdkAbi.KNOWN) {
+            assertThat(abi.mbufDataLength - abi.mbufPacketLength).as(abi + ": Mbuf.lengths reads both in one load")
+                .isBetween(4, 6);
+        }
+    }
+
+    @Test
     void anUnknownReleaseIsRefusedWithAMessageNamingWhatIsKnown() {
         assertThat(Linking.unknownReleaseMessage("DPDK 23.11.2"))
             .contains("DPDK 23.11.2 is installed", "DPDK 22.11 (ABI 23)", "refuses", "apt-get install dpdk libdpdk-dev");

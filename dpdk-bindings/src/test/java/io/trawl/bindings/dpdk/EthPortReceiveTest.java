@@ -89,6 +89,8 @@ class EthPortReceiveTest {
                     previous = micros;
                     assertThat(Mbuf.segmentCount(mbuf)).isEqualTo(1);
                     assertThat(Mbuf.dataLength(mbuf)).isEqualTo(Mbuf.packetLength(mbuf));
+                    assertThat(Mbuf.packetLengthOf(Mbuf.lengths(mbuf))).isEqualTo(Mbuf.packetLength(mbuf));
+                    assertThat(Mbuf.dataLengthOf(Mbuf.lengths(mbuf))).isEqualTo(Mbuf.dataLength(mbuf));
                     assertThat(Mbuf.port(mbuf)).isEqualTo(started.port().id());
                     packets++;
                     bytes += Mbuf.packetLength(mbuf);

@@ -1,6 +1,10 @@
 package io.trawl.perf.dpdk;
 
+import io.trawl.bindings.dpdk.Dpdk;
 import io.trawl.bindings.dpdk.Eal;
+import io.trawl.bindings.dpdk.EthPort;
+import io.trawl.bindings.dpdk.EthRxQueue;
+import io.trawl.bindings.dpdk.PacketMempool;
 import io.trawl.capture.PacketHandler;
 import io.trawl.capture.ReceiveQueue;
 import io.trawl.capture.dpdk.DpdkSource;
@@ -28,8 +32,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One poll of a {@link DpdkSource} queue on {@code net_null0}: a burst of 32 through {@code rte_eth_fp_ops},
  * each packet wrapped in the queue's {@code PacketView} and handed to a handler that reads its length,
- * then {@code rte_pktmbuf_free_bulk}. Reported per packet; run with {@code -prof gc} to see the heap bytes
- * per packet (the packet path must allocate nothing).
+ * then {@code rte_pktmbuf_free_bulk}; and, for the cost of that layer, the bindings alone (burst and free,
+ * like testpmd's rxonly) on {@code net_null1}. Reported per packet; run with {@code -prof gc} to see the
+ * heap bytes per packet (the packet path must allocate nothing).
  *
  * <p>{@code perf/run jmh DpdkPollBenchmark -prof gc}
  */
@@ -44,6 +49,9 @@ public class DpdkPollBenchmark {
 
     private DpdkSource source;
     private ReceiveQueue queue;
+    private EthPort rawPort;
+    private PacketMempool rawPool;
+    private EthRxQueue rawQueue;
     private long bytes;
     private final PacketHandler handler = packet -> bytes += packet.captureLength();
 
@@ -57,17 +65,36 @@ public class DpdkPollBenchmark {
             .conclude();
         source = DpdkSource.open(DpdkSourceProvider.options("net_null0", context));
         queue = source.queue(0);
+        rawPort = EthPort.open("net_null1");
+        rawPool = PacketMempool.create("jmh_raw", 8192, 250, Dpdk.abi().defaultMbufBufferSize(), -1);
+        rawPort.configure(1, null);
+        rawPort.setupRxQueue(0, 1024, rawPool);
+        rawPort.start();
+        rawQueue = rawPort.rxQueue(0, BURST);
     }
 
     @TearDown(Level.Trial)
     public void close() {
+        rawPort.close();
+        rawPool.close();
         source.close();
         Eal.cleanup();
     }
 
+    /** The source's poll: burst, a {@code PacketView} per packet to the handler, free, packet time per burst. */
     @Benchmark
     @OperationsPerInvocation(BURST)
     public int pollOneBurst() {
         return queue.poll(handler, BURST);
+    }
+
+    /** The bindings alone, as testpmd's rxonly: burst and free, no packet touched. */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public int bindingsBurstAndFree() {
+        Eal.registerCurrentThread();
+        final int received = rawQueue.receive(BURST);
+        rawQueue.free(received);
+        return received;
     }
 }

@@ -35,8 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  *       {@code --burst} through {@code rte_eth_fp_ops}, each packet handed to a no-op handler as a
  *       {@code PacketView}, {@code rte_pktmbuf_free_bulk} per burst (what testpmd's rxonly does: receive
  *       and free);</li>
- *   <li>{@code pipeline}: a whole trawl run with one busy-spinning pipeline pinned to {@code --cpu}:
- *       receive, decode, flow lookup (flow log off), counters.</li>
+ *   <li>{@code pipeline}: a whole trawl run with one busy-spinning pipeline pinned to {@code --cpu}, default
+ *       batch (64 packets per poll: two bursts): receive, decode, flow lookup (flow log off), counters.</li>
  * </ul>
  * Used by {@link DpdkVersusTestpmd}, which runs it A/B against testpmd; alone:
  * {@code perf/run main io.trawl.perf.dpdk.DpdkReceiveRate --device net_null0 --mode rx --cpu 1 --seconds 8}.
@@ -62,7 +62,6 @@ public final class DpdkReceiveRate {
             .setRaw(TrawlSettings.PIPELINES, "1", "benchmark")
             .setRaw(TrawlSettings.CPUS, String.valueOf(cpu), "benchmark")
             .setRaw(TrawlSettings.PIPELINE_IDLE, "busy-spin", "benchmark")
-            .setRaw(TrawlSettings.PIPELINE_BATCH, options.getOrDefault("burst", "32"), "benchmark")
             .setRaw(TrawlSettings.FLOW_LOG, "false", "benchmark")
             .set(TrawlSettings.OUT, Files.createTempDirectory("trawl-dpdk-rate"), "benchmark")
             .conclude();

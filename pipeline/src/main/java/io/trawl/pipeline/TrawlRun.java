@@ -88,6 +88,9 @@ public final class TrawlRun {
                     pipeline.addStage(factory.create(pipeline));
                 }
             }
+            for (final PipelineStageFactory factory : stageFactories) {
+                factory.start();
+            }
             start();
             monitor();
         } finally {

@@ -417,6 +417,23 @@ public final class FlowTable {
         return hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue);
     }
 
+    /**
+     * Finds a live flow by its canonical key (the parts of its Trisul key: A is the end with the higher
+     * port, as {@link FlowKeyFormat} writes it). No allocation.
+     *
+     * @return the flow handle, or -1
+     */
+    public int find(final int ipVersion, final int protocol, final long addressAHigh, final long addressALow,
+                    final int portA, final long addressZHigh, final long addressZLow, final int portZ) {
+        keyAHigh = addressAHigh;
+        keyALow = addressALow;
+        keyZHigh = addressZHigh;
+        keyZLow = addressZLow;
+        keyMetaValue = (protocol & 0xFF) | ((long) ipVersion << 8) | ((long) (portA & 0xFFFF) << 16)
+            | ((long) (portZ & 0xFFFF) << 32);
+        return find(hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue));
+    }
+
     // ---- reading flows ----------------------------------------------------------------------------
 
     public int size() {

@@ -13,6 +13,8 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -36,6 +38,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
  */
 public final class Eal {
     private static final Object LOCK = new Object();
+    /** Runtime directories of trawl processes: {@code trawl-PID-HEX}, see {@link #processFilePrefix()}. */
+    private static final Pattern STALE_CANDIDATE = Pattern.compile("trawl-(\\d{1,10})-[0-9a-f]{6}");
     private static final ThreadLocal<Boolean> REGISTERED = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     // guarded by LOCK
@@ -250,7 +254,7 @@ public final class Eal {
         }
         try (Stream<Path> siblings = Files.list(ours.getParent())) {
             for (final Path sibling : siblings.toList()) {
-                final java.util.regex.Matcher name = STALE_CANDIDATE.matcher(sibling.getFileName().toString());
+                final Matcher name = STALE_CANDIDATE.matcher(sibling.getFileName().toString());
                 if (name.matches() && !sibling.equals(ours)
                     && ProcessHandle.of(Long.parseLong(name.group(1))).map(p -> !p.isAlive()).orElse(true)) {
                     deleteRecursively(sibling);
@@ -260,8 +264,6 @@ public final class Eal {
             // nothing to tidy, or not ours to tidy
         }
     }
-
-    private static final java.util.regex.Pattern STALE_CANDIDATE = java.util.regex.Pattern.compile("trawl-(\\d{1,10})-[0-9a-f]{6}");
 
     private static void deleteRecursively(final Path directory) {
         if (directory == null || !Files.isDirectory(directory)) {

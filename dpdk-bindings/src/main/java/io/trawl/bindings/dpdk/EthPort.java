@@ -2,8 +2,11 @@ package io.trawl.bindings.dpdk;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.regex.Pattern;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -21,7 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class EthPort implements AutoCloseable {
     /** Ports open in this process (guarded by itself): a port has one owner. */
-    private static final java.util.Set<Integer> OPEN_PORTS = new java.util.HashSet<>();
+    private static final Set<Integer> OPEN_PORTS = new HashSet<>();
     private static final Pattern PCI_ADDRESS = Pattern.compile("([0-9a-fA-F]{4,}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]");
 
     private final int id;
@@ -178,7 +181,7 @@ public final class EthPort implements AutoCloseable {
             final MemorySegment keyMemory = configurationMemory.allocate(key.length);
             keyMemory.copyFrom(MemorySegment.ofArray(key));
             conf.set(Dpdk.U32, abi.confRxMqMode, (int) abi.mqModeRss);
-            conf.set(java.lang.foreign.ValueLayout.ADDRESS, abi.confRssKey, keyMemory);
+            conf.set(ADDRESS, abi.confRssKey, keyMemory);
             conf.set(JAVA_BYTE, abi.confRssKeyLength, (byte) key.length);
             conf.set(Dpdk.U64, abi.confRssHashFunctions, rss.hashFunctions());
         }
@@ -340,7 +343,7 @@ public final class EthPort implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             final byte[] key = rss.key();
             final MemorySegment conf = arena.allocate(abi.rssConfSize, 8);
-            conf.set(java.lang.foreign.ValueLayout.ADDRESS, 0, arena.allocateFrom(JAVA_BYTE, key));
+            conf.set(ADDRESS, 0, arena.allocateFrom(JAVA_BYTE, key));
             conf.set(JAVA_BYTE, abi.rssConfKeyLength, (byte) key.length);
             conf.set(Dpdk.U64, abi.rssConfHashFunctions, rss.hashFunctions());
             final int rc = (int) Dpdk.RTE_ETH_DEV_RSS_HASH_UPDATE.invokeExact((short) id, conf);
@@ -365,7 +368,7 @@ public final class EthPort implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             final MemorySegment conf = arena.allocate(abi.rssConfSize, 8);
             final MemorySegment key = arena.allocate(256);
-            conf.set(java.lang.foreign.ValueLayout.ADDRESS, 0, key);
+            conf.set(ADDRESS, 0, key);
             conf.set(JAVA_BYTE, abi.rssConfKeyLength, (byte) keySize);
             final int rc = (int) Dpdk.RTE_ETH_DEV_RSS_HASH_CONF_GET.invokeExact((short) id, conf);
             if (rc != 0) {

@@ -2,6 +2,7 @@ package io.trawl.bindings.dpdk;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 
 /**
  * Looks up mbuf dynamic fields and flags that drivers register at run time
@@ -27,7 +28,7 @@ public final class MbufDynamicFields {
         return field < 0 || flagBit < 0 ? null : new RxTimestamp(field, 1L << flagBit);
     }
 
-    private static int lookup(final java.lang.invoke.MethodHandle lookup, final String name) {
+    private static int lookup(final MethodHandle lookup, final String name) {
         try (Arena arena = Arena.ofConfined()) {
             return (int) lookup.invokeExact(arena.allocateFrom(name), MemorySegment.NULL);
         } catch (final Throwable t) {

@@ -177,6 +177,9 @@ class DpdkSourceTest {
             .as("only the PCI device asked for is probed").containsSequence("-a", "0000:03:00.0");
         assertThat(DpdkSourceProvider.options("net_null0", context("-l 1 --no-huge")).ealArguments())
             .containsOnlyOnce("-l");
+        final TrawlContext fromYamlList = new TrawlContext()
+            .setRaw(TrawlSettings.DPDK_EAL_ARGS, List.of("--no-huge", "-m 512", "--vdev=net_null1"), "config").conclude();
+        assertThat(fromYamlList.get(TrawlSettings.DPDK_EAL_ARGS)).containsExactly("--no-huge", "-m", "512", "--vdev=net_null1");
     }
 
     @Test

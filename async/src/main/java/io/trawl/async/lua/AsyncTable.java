@@ -107,11 +107,15 @@ final class AsyncTable {
                 data.copyInto(0, dataBytes, 0, dataBytes.length);
                 final LuaValue[] upvalues = FunctionPrototypes.upvalues(onexecute);
                 final Object[] captured = new Object[upvalues.length];
-                final List<String> referenced = new ArrayList<>();
-                referenced.add(new String(dataBytes, StandardCharsets.ISO_8859_1));
+                final List<String> referenced = submitter.stagedFilesPresent() ? new ArrayList<>() : null;
+                if (referenced != null) {
+                    referenced.add(new String(dataBytes, StandardCharsets.ISO_8859_1));
+                }
                 for (int i = 0; i < upvalues.length; i++) {
                     captured[i] = LuaSnapshot.capture(upvalues[i]);
-                    LuaSnapshot.strings(captured[i], referenced);
+                    if (referenced != null) {
+                        LuaSnapshot.strings(captured[i], referenced);
+                    }
                 }
                 final ScheduledTask task = new ScheduledTask(state.source().name(), prototype, captured, dataBytes);
                 submitter.schedule(script, task, referenced, callbacks,

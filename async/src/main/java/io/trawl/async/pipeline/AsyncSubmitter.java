@@ -38,6 +38,13 @@ public final class AsyncSubmitter {
     private final RunConsole console;
     private long sequence;
     private long outstanding;
+    /** Confined paths by the script's string: scripts use a few file names over and over. */
+    private final java.util.LinkedHashMap<String, Path> confined = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(final java.util.Map.Entry<String, Path> eldest) {
+            return size() > 1024;
+        }
+    };
     private final long[] lastRejectionLog;
     private final long[] rejectionsSinceLog;
 
@@ -76,8 +83,8 @@ public final class AsyncSubmitter {
         final Path source;
         final Path target;
         try {
-            source = paths.confine(kind.method(), from);
-            target = paths.confine(kind.method(), to);
+            source = confine(kind.method(), from);
+            target = confine(kind.method(), to);
         } catch (final PathRefusedException e) {
             return refused(script, e.getMessage());
         }
@@ -93,7 +100,7 @@ public final class AsyncSubmitter {
     public String rm(final int script, final String file, final CompletionHandler handler, final Object state) {
         final Path target;
         try {
-            target = paths.confine("rm", file);
+            target = confine("rm", file);
         } catch (final PathRefusedException e) {
             return refused(script, e.getMessage());
         }
@@ -113,7 +120,7 @@ public final class AsyncSubmitter {
                              final long seekpos, final CompletionHandler handler, final Object state) {
         final Path target;
         try {
-            target = paths.confine("copybuffer", file);
+            target = confine("copybuffer", file);
         } catch (final PathRefusedException e) {
             return refused(script, e.getMessage());
         }
@@ -141,6 +148,9 @@ public final class AsyncSubmitter {
         if (stagedFiles != null && referencedPaths != null) {
             final List<Path> retained = new ArrayList<>();
             for (final String reference : referencedPaths) {
+                if (!stagedFiles.mayBeStaged(reference)) {
+                    continue;
+                }
                 try {
                     final Path path = Path.of(reference).toAbsolutePath().normalize();
                     if (stagedFiles.retain(path)) {
@@ -155,6 +165,21 @@ public final class AsyncSubmitter {
             }
         }
         return offer(job);
+    }
+
+    private Path confine(final String method, final String raw) throws PathRefusedException {
+        final Path cached = confined.get(raw);
+        if (cached != null) {
+            return cached;
+        }
+        final Path path = paths.confine(method, raw);
+        confined.put(raw, path);
+        return path;
+    }
+
+    /** True when strings a job carries might name staged files (some are staged now): worth collecting them. */
+    public boolean stagedFilesPresent() {
+        return stagedFiles != null && stagedFiles.size() > 0;
     }
 
     /** {@code T.async:pending_items()}: the script's unfinished jobs. */
@@ -199,7 +224,7 @@ public final class AsyncSubmitter {
             }
             return rejected(job.script(), job.kind());
         }
-        scripts[job.script()].countSubmitted();
+        scripts[job.script()].countSubmitted(pipeline);
         outstanding++;
         return null;
     }
@@ -222,7 +247,7 @@ public final class AsyncSubmitter {
     }
 
     private String refused(final int script, final String message) {
-        scripts[script].countRefused();
+        scripts[script].countRefused(pipeline);
         if (scripts[script].recordError(message)) {
             console.warn("trawl: " + scripts[script].name() + ": " + message);
         }
@@ -231,7 +256,7 @@ public final class AsyncSubmitter {
 
     private String rejected(final int script, final JobKind kind) {
         final ScriptAsync s = scripts[script];
-        s.countRejected();
+        s.countRejected(pipeline);
         rejectionsSinceLog[script]++;
         final long now = System.nanoTime();
         if (now - lastRejectionLog[script] >= REJECTION_LOG_INTERVAL_NANOS) {

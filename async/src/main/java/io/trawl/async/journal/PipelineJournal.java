@@ -13,6 +13,8 @@ import java.nio.file.Path;
 public final class PipelineJournal {
     private final QueueWriter writer;
     private final Journal journal;
+    private final java.nio.ByteBuffer bounce = java.nio.ByteBuffer.allocateDirect(64 * 1024);
+    private final MemorySegment bounceMemory = MemorySegment.ofBuffer(bounce);
 
     PipelineJournal(final Journal journal, final QueueWriter writer) {
         this.journal = journal;
@@ -51,7 +53,15 @@ public final class PipelineJournal {
                 bytes.writeInt(-1);
             } else {
                 bytes.writeInt(job.byteCount());
-                bytes.writeSome(data.asSlice(job.bytesOffset(), job.byteCount()).asByteBuffer());
+                // Chronicle cannot read buffers of shared-arena segments: bounce through a plain direct buffer.
+                long copied = 0;
+                while (copied < job.byteCount()) {
+                    final int piece = (int) Math.min(bounce.capacity(), job.byteCount() - copied);
+                    MemorySegment.copy(data, job.bytesOffset() + copied, bounceMemory, 0, piece);
+                    bounce.clear().limit(piece);
+                    bytes.writeSome(bounce);
+                    copied += piece;
+                }
             }
             if (payload == null) {
                 bytes.writeInt(-1);
@@ -61,6 +71,7 @@ public final class PipelineJournal {
             }
         } catch (final Throwable t) {
             writer.rollback();
+            writer.recordFailure(t);
             return false;
         }
         return writer.end();

@@ -30,6 +30,7 @@ final class QueueWriter implements AutoCloseable {
     private final java.util.concurrent.ConcurrentSkipListMap<Integer, File> cycleFiles = new java.util.concurrent.ConcurrentSkipListMap<>();
     private ExcerptAppender appender;
     private DocumentContext document;
+    private long recordStart;
     private volatile long bytesWritten;
     private volatile Throwable failure;
 
@@ -72,7 +73,9 @@ final class QueueWriter implements AutoCloseable {
                 }
             }
             document = appender.writingDocument();
-            return document.wire().bytes();
+            final Bytes<?> bytes = document.wire().bytes();
+            recordStart = bytes.writePosition();
+            return bytes;
         } catch (final Throwable t) {
             fail(t);
             return null;
@@ -87,7 +90,7 @@ final class QueueWriter implements AutoCloseable {
             return false;
         }
         try {
-            final long length = current.wire().bytes().writePosition();
+            final long length = current.wire().bytes().writePosition() - recordStart;
             current.close();
             bytesWritten += length;
             if (syncEachRecord) {
@@ -112,6 +115,11 @@ final class QueueWriter implements AutoCloseable {
                 fail(t);
             }
         }
+    }
+
+    /** Records a failure met while filling a record. */
+    void recordFailure(final Throwable t) {
+        fail(t);
     }
 
     private void fail(final Throwable t) {

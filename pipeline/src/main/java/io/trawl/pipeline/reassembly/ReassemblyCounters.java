@@ -28,6 +28,8 @@ public final class ReassemblyCounters {
     long memcapGlobal;
     /** Segments before the stream's start (older than the first byte seen), ignored. */
     long beforeStart;
+    /** Flows whose reassembly was stopped before their end ({@code engine:disable_reassembly}). */
+    long disabled;
 
     /** Adds another pipeline's counts. */
     public void add(final ReassemblyCounters other) {
@@ -41,6 +43,7 @@ public final class ReassemblyCounters {
         memcapFlow += other.memcapFlow;
         memcapGlobal += other.memcapGlobal;
         beforeStart += other.beforeStart;
+        disabled += other.disabled;
     }
 
     /** The summary.json section. */
@@ -57,6 +60,7 @@ public final class ReassemblyCounters {
         out.put("memcap_drops_flow", memcapFlow);
         out.put("memcap_drops_global", memcapGlobal);
         out.put("before_stream_start", beforeStart);
+        out.put("disabled", disabled);
         return out;
     }
 
@@ -86,6 +90,10 @@ public final class ReassemblyCounters {
 
     public long outOfOrder() {
         return outOfOrder;
+    }
+
+    public long disabled() {
+        return disabled;
     }
 
     public long memcapDrops() {

@@ -91,13 +91,23 @@ public final class TcpReassembler {
         return flow >= 0 && active[flow];
     }
 
-    /** Stops following {@code flow} ({@code engine:disable_reassembly}): buffered bytes are dropped, nothing more is delivered. */
+    /**
+     * Stops following {@code flow} ({@code engine:disable_reassembly}): buffered bytes are dropped, each
+     * direction that had started and not yet ended ends incomplete ({@link StreamListener#onStreamEnd} with
+     * {@code complete = false}), and nothing more is delivered.
+     */
     public void stopFlow(final int flow) {
         if (!active[flow]) {
             return;
         }
+        counters.disabled++;
         for (int s = flow * 2; s < flow * 2 + 2; s++) {
             freePending(s);
+            final int st = state[s];
+            state[s] = st | ENDED;
+            if ((st & INITIALIZED) != 0 && (st & ENDED) == 0) {
+                listener.onStreamEnd(flow, fromClient(flow, s), false);
+            }
         }
         active[flow] = false;
     }

@@ -187,6 +187,15 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         return current;
     }
 
+    /**
+     * Makes {@code packet} the current packet (what {@code engine:timestamp}, {@code update_counter_bytes}
+     * and Layer/Packet objects refer to) while a later stage calls scripts for it, e.g. reassembly
+     * callbacks; {@code null} when that stage is done with it. Pipeline thread.
+     */
+    public void currentPacket(final PacketContext packet) {
+        current = packet;
+    }
+
     @Override
     public FlowIdValue flowId(final int flow) {
         final FlowState state = flowState(flow);

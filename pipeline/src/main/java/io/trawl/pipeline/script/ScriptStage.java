@@ -172,7 +172,11 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         this.storageFilters = storing.toArray(new ScriptInstance[0]);
         this.attributeReceivers = attributes.toArray(new ScriptInstance[0]);
         this.messageReceivers = messages.toArray(new ScriptInstance[0]);
-        this.storage = storageFilters.length == 0 ? null : new RotatingPcapWriter(host.packetStorageDirectory(),
+        boolean keepsPackets = storageFilters.length > 0;
+        for (final ScriptInstance instance : instances) {
+            keepsPackets |= !instance.isDisabled() && !instance.storageFilterPayload().isnil(); // policies from filter_payload
+        }
+        this.storage = !keepsPackets ? null : new RotatingPcapWriter(host.packetStorageDirectory(),
             "p" + index, host.context().get(TrawlSettings.SCRIPTS_PCAP_FILE_BYTES),
             host.context().get(TrawlSettings.SCRIPTS_PCAP_MAX_FILES));
         for (final ScriptCounter counter : COUNTERS) {

@@ -39,9 +39,11 @@ class FilexScriptsTest {
 
     private ScriptRun fileMode(final Path capture, final String name, final int pipelines,
                                final Map<String, RecordingStreams.Stream> streams) {
-        return ScriptRun.on(capture, temp.resolve(name)).scripts(ScriptRun.testScript("filex_copy.lua"))
+        final ScriptRun run = ScriptRun.on(capture, temp.resolve(name)).scripts(ScriptRun.testScript("filex_copy.lua"))
             .set(TrawlSettings.PIPELINES, pipelines)
             .stage(new ReassemblyStage.Factory(p -> List.of(new RecordingStreams(p, streams)))).run();
+        assertThat(run.result.failed()).as("run failed").isFalse();
+        return run;
     }
 
     private static List<String> hashes(final List<FilexEntries.Entry> entries) {
@@ -89,6 +91,7 @@ class FilexScriptsTest {
         // streaming mode (no script has onfile_http): the same bodies, nothing staged
         final ScriptRun streaming = ScriptRun.on(capture, temp.resolve("streaming"))
             .scripts(ScriptRun.testScript("filex_stream.lua")).run();
+        assertThat(streaming.result.failed()).as("run failed").isFalse();
         final FilexEntries streamed = FilexEntries.read(streaming.out);
         assertThat(streamed.files()).isEmpty();
         assertThat(hashes(streamed.bodies())).containsExactlyInAnyOrderElementsOf(hashes(fileMode.bodies()));
@@ -118,6 +121,7 @@ class FilexScriptsTest {
             builder.set((io.trawl.config.Setting<?>) settings[i], settings[i + 1]);
         }
         final ScriptRun run = builder.run();
+        assertThat(run.result.failed()).as("run failed").isFalse();
         assertThat(run.script("filex_copy.lua").get("errors").asLong()).isZero();
         return FilexEntries.read(run.out);
     }

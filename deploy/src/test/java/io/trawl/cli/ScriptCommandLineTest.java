@@ -100,5 +100,21 @@ class ScriptCommandLineTest {
         });
         assertThat(Files.readString(out.resolve("alerts.jsonl"))).doesNotContain("tour-check");
         assertThat(Files.readString(out.resolve("counters.jsonl"))).isNotEmpty();
+        // http_files.lua saved every downloaded file (the large one from its parts): the demo's checksums
+        final List<String> expected = Files.readAllLines(Path.of(TrawlHome.demoCapture() + ".sha256")).stream()
+            .map(line -> line.substring(0, 64)).toList();
+        final List<String> saved = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.list(out)) {
+            for (final Path file : files.filter(f -> f.getFileName().toString().startsWith("extracted-")).toList()) {
+                saved.add(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(file))));
+            }
+        } catch (final java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        assertThat(saved).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(summary.get("files").get("mode").asText()).isEqualTo("file");
+        assertThat(summary.get("files").get("still_staged").asLong()).isZero();
+        assertThat(summary.get("reassembly").get("flows").asLong()).isPositive();
     }
 }

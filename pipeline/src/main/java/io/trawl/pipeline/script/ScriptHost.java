@@ -8,6 +8,7 @@ import io.trawl.pipeline.output.JsonLinesFile;
 import io.trawl.pipeline.script.lua.BitLib;
 import io.trawl.pipeline.script.lua.BudgetedLoader;
 import io.trawl.pipeline.script.lua.InstructionBudget;
+import io.trawl.pipeline.script.lua.ScriptIoLib;
 import io.trawl.pipeline.script.objects.Addresses;
 import io.trawl.pipeline.script.objects.TLibrary;
 import io.trawl.pipeline.script.objects.ViewScope;
@@ -29,7 +30,6 @@ import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
 import org.luaj.vm2.lib.VarArgFunction;
 import org.luaj.vm2.lib.jse.JseBaseLib;
-import org.luaj.vm2.lib.jse.JseIoLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
 import org.luaj.vm2.lib.jse.JseOsLib;
 
@@ -273,7 +273,7 @@ public final class ScriptHost {
         globals.load(new StringLib());
         globals.load(new CoroutineLib());
         globals.load(new JseMathLib());
-        globals.load(new JseIoLib());
+        globals.load(new ScriptIoLib());
         globals.load(new JseOsLib());
         LoadState.install(globals);
         LuaC.install(globals);

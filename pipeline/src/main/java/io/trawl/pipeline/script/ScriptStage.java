@@ -238,15 +238,7 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     public void onPacket(final PacketContext packet) {
         current = packet;
         packetsSinceDuty++;
-        final long ts = packet.timestampNanos();
-        if (ts > clockNanos) {
-            clockNanos = ts;
-            final long seconds = Math.floorDiv(ts, 1_000_000_000L);
-            if (seconds != clockSeconds) {
-                clockSeconds = seconds;
-                counterStore.advance(seconds);
-            }
-        }
+        advanceClock(packet.timestampNanos());
         final int flow = packet.flow();
         if (flow >= 0) {
             if (flows.lastCreated() && storageFilters.length > 0) {
@@ -281,6 +273,18 @@ public final class ScriptStage implements PipelineStage, PacketSource {
             }
         }
         current = null;
+    }
+
+    /** Moves the packet clock (and the counter buckets) forward to {@code ts}. */
+    private void advanceClock(final long ts) {
+        if (ts > clockNanos) {
+            clockNanos = ts;
+            final long seconds = Math.floorDiv(ts, 1_000_000_000L);
+            if (seconds != clockSeconds) {
+                clockSeconds = seconds;
+                counterStore.advance(seconds);
+            }
+        }
     }
 
     private void meterFlow(final FlowState state, final PacketContext packet) {
@@ -354,6 +358,9 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     @Override
     public void onFlowStart(final FlowTable table, final int flow) {
         flowStates[flow] = null;
+        // the flow's first packet is being tracked: callbacks other stages make now (reassembly filters,
+        // onnewflow) count into that packet's bucket, as they would on any number of pipelines
+        advanceClock(table.lastSeenNanos(flow));
     }
 
     @Override

@@ -5,7 +5,7 @@
 --             with T.re2), "ac-host" (requests containing "Host:" found with T.ac), "flow-bytes" (bytes of
 --             toured flows after their SYN, through engine:add_flow_counter)
 --   flows     tags "toured" and "syn-from-a"/"syn-from-z" on every TCP flow that starts with a SYN
---   alerts    one add_alert, add_alert_ids, add_alert_tca per pipeline (the first toured flow)
+--   alerts    one add_alert, add_alert_ids, add_alert_full, add_alert_tca per pipeline (first toured flow)
 --   resources one per pipeline: the first SYN's TCP header as a hexdump
 --   files     OUT/tour-http-request.bin (first request, Buffer:writetofile), OUT/tour-http-requests.log
 --   messages  posts one message with an id and one without per pipeline (engine:post_message_frontend)
@@ -109,6 +109,7 @@ local function tour_flow(engine, layer, f)
     T.tour.first_done = true
     engine:add_alert(ex.GUID.user_alerts, key, "tour-first-flow", 3, "first toured flow of pipeline " .. engine:instanceid())
     engine:add_alert_ids(ex.GUID.ids, key, "tour-ids", "trawl-tour", 2, "an IDS-style alert", "ok")
+    engine:add_alert_full(ex.GUID.user_alerts, key, "tour-full", "trawl-tour", 3, "a full alert", "info")
     engine:add_alert_tca(ex.GUID.user_alerts, "tour-tca", "raised", "a threshold-crossing alert")
     engine:add_resource(ex.GUID.url, key, "tour://" .. f:ipz_readable() .. ":" .. f:portz_readable(),
                         layer:rawbytes():hexdump(0, layer:layer_bytes()))
@@ -159,6 +160,8 @@ TrisulPlugin = {
     T.log(T.K.loglevel.INFO, "api_tour: loaded")
     T.loginfo("api_tour: library checks done, " .. failures .. " failed")
     T.logdebug("api_tour: debug lines are filtered at the default log level")
+    T.logwarning("api_tour: a WARN-level line (T.logwarning)")
+    T.logerror("api_tour: an ERROR-level line (T.logerror), not a failure")
     T.host:log(T.K.loglevel.NOTICE, "api_tour: T.host:log works")
     return true
   end,

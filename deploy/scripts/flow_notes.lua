@@ -1,7 +1,8 @@
 -- Flow-level actions and deliveries between scripts:
 --   reassembly_handler.onattribute receives the attributes other scripts add (api_tour's "tour-syn") and the
---   HTTP attributes of HTTP flows (HTTP-Header, URI, Host, User-Agent, Content-Type), and
---   tags the flow "attr:<name>"; onmessage receives every message (no message_subscriptions);
+--   HTTP attributes of HTTP flows (HTTP-Header, URI, Host, User-Agent, Content-Type), and tags the flow
+--   "attr:<name>"; flowmonitor.onflowattribute (legacy) receives the added ones too, the value as a
+--   Buffer, and tags the flow "fm:<name>"; onmessage receives every message (no message_subscriptions);
 --   RIP flows (UDP 520) are ended after each packet (engine:terminate_flow); DNS flows get
 --   engine:disable_reassembly (visible as "reassembly_disabled" in flows.jsonl).
 local ex = require "lib.trawl_examples"
@@ -23,6 +24,14 @@ TrisulPlugin = {
     onattribute = function(engine, ts, flowkey, name, value)
       T.notes.attributes = T.notes.attributes + 1
       engine:tag_flow(flowkey:id(), "attr:" .. name)
+    end,
+  },
+
+  flowmonitor = {
+    onflowattribute = function(engine, flow, ts, name, value)
+      if value:size() == #value:tostring() and ts == engine:timestamp() then
+        engine:tag_flow(flow:id(), "fm:" .. name)
+      end
     end,
   },
 

@@ -77,7 +77,7 @@ public final class AsyncService implements PipelineStageFactory {
             }
             assigned += given;
             scripts[i] = new ScriptAsync(i, spec.name(), given, context.get(TrawlSettings.ASYNC_QUEUE_JOBS),
-                context.get(TrawlSettings.ASYNC_QUEUE_BYTES));
+                context.get(TrawlSettings.ASYNC_QUEUE_BYTES), context.pipelines());
         }
         final int pipelineCount = context.pipelines();
         this.pools = new WorkerPools(scripts, runners, paths, pipelineCount, QUEUE_CAPACITY);
@@ -100,6 +100,11 @@ public final class AsyncService implements PipelineStageFactory {
         return pipelines[pipeline].stage();
     }
 
+    /** The conductor (monitoring). */
+    public Conductor conductor() {
+        return conductor;
+    }
+
     /** The shared per-script state (bounds, counters). */
     public ScriptAsync script(final int index) {
         return scripts[index];
@@ -120,7 +125,7 @@ public final class AsyncService implements PipelineStageFactory {
     public void start() {
         final int[] cpus = context.get(TrawlSettings.ASYNC_CPUS);
         final String idle = context.get(TrawlSettings.ASYNC_IDLE);
-        launch(conductor, -1, "backoff");
+        launch(conductor, -1, "backoff"); // jobs without paths never pass the conductor: it need not spin
         int i = 0;
         final StringBuilder map = new StringBuilder("trawl: T.async:");
         for (final io.trawl.async.exec.Worker worker : pools.all()) {
@@ -170,6 +175,8 @@ public final class AsyncService implements PipelineStageFactory {
         async.put("pending_max", pendingMax);
         async.put("bytes_written", written);
         async.put("workers", pools.all().size());
+        async.put("batches", conductor.batches());
+        async.put("batched_jobs", conductor.batchedJobs());
         final Histogram all = new Histogram(3_600_000_000L, 3);
         for (final PipelineAsync pipeline : pipelines) {
             all.add(pipeline.latency());

@@ -1,5 +1,6 @@
 package io.trawl.cli;
 
+import io.trawl.async.lua.AsyncLuaExtension;
 import io.trawl.config.TrawlContext;
 import io.trawl.pipeline.PipelineStageFactory;
 import io.trawl.pipeline.RunConsole;
@@ -24,11 +25,13 @@ final class Extensions {
      */
     static List<PipelineStageFactory> stageFactories(final TrawlContext context, final RunConsole console) {
         final List<PipelineStageFactory> factories = new ArrayList<>();
-        // One AutoDelete registry per run: file extraction stages files into it, T.async retains what it reads.
+        // The run's AutoDelete registry of staged files: file extraction stages them, T.async
+        // operations that read them hold them.
         final StagedFiles stagedFiles = new StagedFiles();
         if (!context.scripts().isEmpty()) {
-            // modules that add to every Lua state (T.async) register here
-            final List<ScriptExtension> scriptExtensions = new ArrayList<>();
+            // modules that add to every Lua state register here: T.async
+            final AsyncLuaExtension async = new AsyncLuaExtension();
+            final List<ScriptExtension> scriptExtensions = new ArrayList<>(List.of(async));
             final ScriptStageFactory scripts = new ScriptStageFactory(context, console, scriptExtensions);
             factories.add(scripts);
             // TCP reassembly, HTTP and file extraction: only when a script has a stream type
@@ -36,6 +39,7 @@ final class Extensions {
             if (streams != null) {
                 factories.add(streams);
             }
+            factories.add(async.start(context, scripts.host(), stagedFiles, console));
         }
         return factories;
     }

@@ -16,7 +16,7 @@ public final class WorkerPools {
         for (final ScriptAsync script : scripts) {
             final Worker[] workers = new Worker[script.workers()];
             for (int w = 0; w < workers.length; w++) {
-                workers[w] = new Worker(w, script, runners.create(script.index(), w), paths, pipelines, queueCapacity);
+                workers[w] = new Worker(all.size(), w, script, runners.create(script.index(), w), paths, pipelines, queueCapacity);
                 all.add(workers[w]);
             }
             byScript[script.index()] = workers;

@@ -56,42 +56,40 @@ public final class FileOperations {
     }
 
     /**
-     * Writes a batch of copybuffer jobs to their (common) file: appends at the end, positioned ones at
-     * their seekpos, coalescing adjacent ones into gathering writes. Returns bytes written; sets each
-     * job's outcome through {@code done}.
+     * Writes {@code count} copybuffer jobs to their common file: appends at the (running) end, positioned
+     * ones at their seekpos, adjacent ones coalesced into gathering writes. Returns bytes written.
      */
-    public long copyBuffers(final AsyncJob head) throws IOException {
-        final Path file = head.target();
-        createParent(file);
+    public long copyBuffers(final AsyncJob[] jobs, final int count, final FileChannel channel) throws IOException {
         long total = 0;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            long end = channel.size();
-            AsyncJob job = head;
-            while (job != null) {
-                final long position = job.seekpos() >= 0 ? job.seekpos() : end;
-                int count = 0;
-                long length = 0;
-                AsyncJob run = job;
-                // Coalesce jobs whose bytes follow each other in the file.
-                long next = position;
-                while (run != null && count < MAX_GATHER && (run.seekpos() >= 0 ? run.seekpos() : end + length) == next) {
-                    gather[count++] = run.bytes().asSlice(run.bytesOffset(), run.byteCount()).asByteBuffer();
-                    length += run.byteCount();
-                    next += run.byteCount();
-                    run = run.batchNext;
-                }
-                long written = 0;
-                channel.position(position);
-                while (written < length) {
-                    written += channel.write(gather, 0, count);
-                }
-                java.util.Arrays.fill(gather, 0, count, null);
-                total += written;
-                end = Math.max(end, position + length);
-                job = run;
+        long end = channel.size();
+        int i = 0;
+        while (i < count) {
+            final long position = jobs[i].seekpos() >= 0 ? jobs[i].seekpos() : end;
+            int n = 0;
+            long length = 0;
+            long next = position;
+            while (i < count && n < MAX_GATHER && (jobs[i].seekpos() >= 0 ? jobs[i].seekpos() : end + length) == next) {
+                final AsyncJob job = jobs[i++];
+                gather[n++] = job.bytes().asSlice(job.bytesOffset(), job.byteCount()).asByteBuffer();
+                length += job.byteCount();
+                next += job.byteCount();
             }
+            long written = 0;
+            channel.position(position);
+            while (written < length) {
+                written += channel.write(gather, 0, n);
+            }
+            java.util.Arrays.fill(gather, 0, n, null);
+            total += written;
+            end = Math.max(end, position + length);
         }
         return total;
+    }
+
+    /** Opens (creating it and its directory if needed) a file for copybuffer writes. */
+    public FileChannel openForWrite(final Path file) throws IOException {
+        createParent(file);
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 
     private static long transfer(final FileChannel source, final FileChannel target, final long at) throws IOException {

@@ -206,6 +206,20 @@ public final class AsyncJob {
         this.startedNanos = System.nanoTime();
     }
 
+    /** Worker: the job starts running at {@code nanos} (one clock read for a whole batch). */
+    public void start(final long nanos) {
+        this.startedNanos = nanos;
+    }
+
+    /** Worker: records the outcome, finished at {@code nanos}. */
+    public void finish(final Outcome how, final String resultText, final String errorText, final long written, final long nanos) {
+        this.outcome = how;
+        this.result = resultText;
+        this.error = errorText;
+        this.bytesWritten = written;
+        this.finishedNanos = nanos;
+    }
+
     @Override
     public String toString() {
         return "T.async:" + kind.method() + "#" + id + (target != null ? " " + target : "");

@@ -32,20 +32,33 @@ public final class AsyncSubmitter {
     private final StagingPool staging;
     private final StagedFiles stagedFiles;
     private final Queue<AsyncJob> toConductor;
+    /** Per script: the direct queues (this pipeline → each worker) for jobs without paths. */
+    private final Queue<AsyncJob>[][] toWorkers;
+    private final int[] nextWorker;
     private final RunConsole console;
     private long sequence;
     private long outstanding;
+    /** Confined paths by the script's string: scripts use a few file names over and over. */
+    private final java.util.LinkedHashMap<String, Path> confined = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(final java.util.Map.Entry<String, Path> eldest) {
+            return size() > 1024;
+        }
+    };
     private final long[] lastRejectionLog;
     private final long[] rejectionsSinceLog;
 
     AsyncSubmitter(final int pipeline, final ScriptAsync[] scripts, final PathPolicy paths, final StagingPool staging,
-                   final StagedFiles stagedFiles, final Queue<AsyncJob> toConductor, final RunConsole console) {
+                   final StagedFiles stagedFiles, final Queue<AsyncJob> toConductor, final Queue<AsyncJob>[][] toWorkers,
+                   final RunConsole console) {
         this.pipeline = pipeline;
         this.scripts = scripts;
         this.paths = paths;
         this.staging = staging;
         this.stagedFiles = stagedFiles;
         this.toConductor = toConductor;
+        this.toWorkers = toWorkers;
+        this.nextWorker = new int[scripts.length];
         this.console = console;
         this.lastRejectionLog = new long[scripts.length];
         this.rejectionsSinceLog = new long[scripts.length];
@@ -70,8 +83,8 @@ public final class AsyncSubmitter {
         final Path source;
         final Path target;
         try {
-            source = paths.confine(kind.method(), from);
-            target = paths.confine(kind.method(), to);
+            source = confine(kind.method(), from);
+            target = confine(kind.method(), to);
         } catch (final PathRefusedException e) {
             return refused(script, e.getMessage());
         }
@@ -87,7 +100,7 @@ public final class AsyncSubmitter {
     public String rm(final int script, final String file, final CompletionHandler handler, final Object state) {
         final Path target;
         try {
-            target = paths.confine("rm", file);
+            target = confine("rm", file);
         } catch (final PathRefusedException e) {
             return refused(script, e.getMessage());
         }
@@ -107,7 +120,7 @@ public final class AsyncSubmitter {
                              final long seekpos, final CompletionHandler handler, final Object state) {
         final Path target;
         try {
-            target = paths.confine("copybuffer", file);
+            target = confine("copybuffer", file);
         } catch (final PathRefusedException e) {
             return refused(script, e.getMessage());
         }
@@ -135,6 +148,9 @@ public final class AsyncSubmitter {
         if (stagedFiles != null && referencedPaths != null) {
             final List<Path> retained = new ArrayList<>();
             for (final String reference : referencedPaths) {
+                if (!stagedFiles.mayBeStaged(reference)) {
+                    continue;
+                }
                 try {
                     final Path path = Path.of(reference).toAbsolutePath().normalize();
                     if (stagedFiles.retain(path)) {
@@ -149,6 +165,21 @@ public final class AsyncSubmitter {
             }
         }
         return offer(job);
+    }
+
+    private Path confine(final String method, final String raw) throws PathRefusedException {
+        final Path cached = confined.get(raw);
+        if (cached != null) {
+            return cached;
+        }
+        final Path path = paths.confine(method, raw);
+        confined.put(raw, path);
+        return path;
+    }
+
+    /** True when strings a job carries might name staged files (some are staged now): worth collecting them. */
+    public boolean stagedFilesPresent() {
+        return stagedFiles != null && stagedFiles.size() > 0;
     }
 
     /** {@code T.async:pending_items()}: the script's unfinished jobs. */
@@ -180,7 +211,7 @@ public final class AsyncSubmitter {
     }
 
     private String offer(final AsyncJob job) {
-        if (!toConductor.offer(job)) {
+        if (!(job.paths.length == 0 ? offerDirect(job) : toConductor.offer(job))) {
             // The submission ring is full: undo and count, the fast path does not wait.
             scripts[job.script()].release(job.byteCount());
             if (job.stagingHandle != -1) {
@@ -193,9 +224,22 @@ public final class AsyncSubmitter {
             }
             return rejected(job.script(), job.kind());
         }
-        scripts[job.script()].countSubmitted();
+        scripts[job.script()].countSubmitted(pipeline);
         outstanding++;
         return null;
+    }
+
+    /** A job without paths needs no ordering: straight to a worker of its script, round-robin. */
+    private boolean offerDirect(final AsyncJob job) {
+        final Queue<AsyncJob>[] queues = toWorkers[job.script()];
+        for (int i = 0; i < queues.length; i++) {
+            final int w = nextWorker[job.script()];
+            nextWorker[job.script()] = w + 1 == queues.length ? 0 : w + 1;
+            if (queues[w].offer(job)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private long nextId() {
@@ -203,7 +247,7 @@ public final class AsyncSubmitter {
     }
 
     private String refused(final int script, final String message) {
-        scripts[script].countRefused();
+        scripts[script].countRefused(pipeline);
         if (scripts[script].recordError(message)) {
             console.warn("trawl: " + scripts[script].name() + ": " + message);
         }
@@ -212,7 +256,7 @@ public final class AsyncSubmitter {
 
     private String rejected(final int script, final JobKind kind) {
         final ScriptAsync s = scripts[script];
-        s.countRejected();
+        s.countRejected(pipeline);
         rejectionsSinceLog[script]++;
         final long now = System.nanoTime();
         if (now - lastRejectionLog[script] >= REJECTION_LOG_INTERVAL_NANOS) {

@@ -67,20 +67,21 @@ public final class CompletionStage implements PipelineStage {
 
     private void complete(final AsyncJob job) {
         final ScriptAsync script = scripts[job.script()];
+        final int pipeline = submitter.pipeline();
         switch (job.outcome()) {
-            case COMPLETED -> script.countCompleted(job.bytesWritten());
+            case COMPLETED -> script.countCompleted(pipeline, job.bytesWritten());
             case FAILED -> {
-                script.countFailed();
+                script.countFailed(pipeline);
                 report(script, job.error());
             }
             case TIMED_OUT -> {
-                script.countTimedOut();
-                script.countFailed();
+                script.countTimedOut(pipeline);
+                script.countFailed(pipeline);
                 report(script, job.error());
             }
             case REFUSED -> {
-                script.countRefused();
-                script.countFailed();
+                script.countRefused(pipeline);
+                script.countFailed(pipeline);
                 report(script, job.error());
             }
         }

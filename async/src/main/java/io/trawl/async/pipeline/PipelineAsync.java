@@ -18,7 +18,14 @@ public final class PipelineAsync {
 
     public PipelineAsync(final int pipeline, final ScriptAsync[] scripts, final PathPolicy paths, final StagedFiles stagedFiles,
                          final Queue<AsyncJob> toConductor, final List<Worker> workers, final RunConsole console) {
-        this.submitter = new AsyncSubmitter(pipeline, scripts, paths, new StagingPool(), stagedFiles, toConductor, console);
+        @SuppressWarnings("unchecked")
+        final Queue<AsyncJob>[][] toWorkers = new Queue[scripts.length][];
+        for (final ScriptAsync script : scripts) {
+            toWorkers[script.index()] = workers.stream().filter(w -> w.script() == script)
+                .map(w -> w.direct(pipeline)).toArray(Queue[]::new);
+        }
+        this.submitter = new AsyncSubmitter(pipeline, scripts, paths, new StagingPool(), stagedFiles, toConductor, toWorkers,
+            console);
         this.stage = new CompletionStage(submitter, workers, scripts, console);
     }
 

@@ -20,9 +20,32 @@ public final class StagedFiles {
     private final AtomicLong deleted = new AtomicLong();
     private final AtomicLong deleteFailures = new AtomicLong();
 
+    /** Directories files were staged in (as text, with a trailing separator), for the cheap pre-check. */
+    private final java.util.Set<String> directories = ConcurrentHashMap.newKeySet();
+
     /** A new staged file, with one reference held by the caller. */
     public void stage(final Path file) {
-        references.put(file.toAbsolutePath().normalize(), new AtomicInteger(1));
+        final Path key = file.toAbsolutePath().normalize();
+        if (key.getParent() != null) {
+            directories.add(key.getParent() + java.io.File.separator);
+        }
+        references.put(key, new AtomicInteger(1));
+    }
+
+    /**
+     * Cheap pre-check for text that might name a staged file (it starts with a staging directory), so
+     * callers on the fast path skip parsing strings that cannot be one.
+     */
+    public boolean mayBeStaged(final String text) {
+        if (references.isEmpty()) {
+            return false;
+        }
+        for (final String directory : directories) {
+            if (text.startsWith(directory)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

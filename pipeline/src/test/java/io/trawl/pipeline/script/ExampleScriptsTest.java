@@ -85,6 +85,48 @@ class ExampleScriptsTest {
         assertThat(interpreted.script("api_tour.lua").get("engine").asText()).isEqualTo("interpreter");
     }
 
+    /** Every method and callback of the contract (trisul-lua-api.md §1-§3, without reassembly/T.async) is called. */
+    @Test
+    void everyContractMethodIsCalledByAnExample() throws IOException {
+        final StringBuilder all = new StringBuilder();
+        try (Stream<Path> files = Files.walk(ScriptRun.exampleScripts())) {
+            for (final Path file : files.filter(f -> f.toString().endsWith(".lua")).toList()) {
+                all.append(Files.readString(file)).append('\n');
+            }
+        }
+        final String text = all.toString();
+        final List<String> methods = List.of(
+            // engine
+            "update_counter", "update_counter_bytes", "update_counter_raw", "update_key_info", "add_alert",
+            "add_alert_full", "add_alert_ids", "add_alert_tca", "add_resource", "add_flow_counter", "reset_flow_counter",
+            "tag_flow", "disable_reassembly", "terminate_flow", "add_flow_attribute", "post_message_frontend", "add_edge",
+            "add_flow_edges", "set_key_attribute", "timestamp", "instanceid", "id", "probeid",
+            // Buffer
+            "size", "length", "hval_8", "hval_16", "hval_24", "hval_32", "tostring", "hexdump", "appendtofile",
+            "writetofile",
+            // Layer
+            "layer_bytes", "protocol_id", "rawbytes", "total_bytes", "packet", "testbit", "getbyte", "flowkey",
+            // Packet
+            "wire_length", "capture_length", "num_layers", "get_layer", "find_layer", "flowid",
+            // FlowID
+            "key", "protocol", "ipa", "ipz", "porta", "portz", "ipa_readable", "ipz_readable", "porta_readable",
+            "portz_readable", "to_s",
+            // RE2, Aho-Corasick, T.host
+            "partial_match", "full_match", "partial_match_c1", "partial_match_c2", "partial_match_n", "full_match_n",
+            "match_all", "match_one", "log", "is_homenet", "get_homenets");
+        for (final String method : methods) {
+            assertThat(text).as(method).containsPattern(":" + method + "\\(");
+        }
+        for (final String function : List.of("T.util.ntop", "T.util.pton", "T.util.bor", "T.util.band", "T.util.testbit32",
+            "T.util.bitval32", "T.util.split", "T.util.splitm", "T.util.hash", "T.util.bin2hex", "T.util.hex2bin", "T.re2",
+            "T.ac", "T.log", "T.logerror", "T.logwarning", "T.loginfo", "T.logdebug", "T.env.get_config", "T.K.loglevel",
+            "T.K.vartype", "T.contextid", "T.probeid", "T.enginetype", "bit.band", "unpack", "onload", "onunload",
+            "onmessage", "message_subscriptions", "simplecounter", "packet_storage", "flowmonitor", "onflowattribute",
+            "countergroup", "alertgroup", "resourcegroup", "onattribute")) {
+            assertThat(text).as(function).contains(function);
+        }
+    }
+
     @Test
     void packetsAndBytesPerIpProtocolMatchTshark() {
         final Map<String, Long> packets = new TreeMap<>();
@@ -194,8 +236,9 @@ class ExampleScriptsTest {
             final List<JsonNode> toured = run.lines("flows.jsonl").stream()
                 .filter(f -> f.has("tags") && f.get("tags").toString().contains("\"toured\"")).toList();
             assertThat(toured).hasSize((int) syns);
-            // flow attributes reached the other script (flow_notes tags "attr:<name>")
-            assertThat(toured).allMatch(f -> f.get("tags").toString().contains("attr:tour-syn"));
+            // flow attributes reached the other script's onattribute and onflowattribute (flow_notes tags them)
+            assertThat(toured).allMatch(f -> f.get("tags").toString().contains("attr:tour-syn")
+                && f.get("tags").toString().contains("fm:tour-syn"));
             // add_flow_counter: the toured flows' bytes after their SYN; reset_flow_counter removed the other
             long afterSyn = 0;
             for (final JsonNode f : toured) {
@@ -206,7 +249,7 @@ class ExampleScriptsTest {
             assertThat(run.counter(TOUR, "flow-bytes-reset", 0)).isZero();
             final int pipelines = run.summary.get("pipelines").asInt();
             assertThat(run.lines("alerts.jsonl")).filteredOn(a -> a.get("sigid").asText().startsWith("tour-"))
-                .hasSize(3 * pipelines);
+                .hasSize(4 * pipelines);
             assertThat(run.lines("resources.jsonl")).filteredOn(r -> r.get("script").asText().equals("api_tour.lua")).hasSize(pipelines)
                 .allMatch(r -> r.get("uri").asText().startsWith("tour://") && r.get("contents").asText().startsWith("00000000"));
             // each pipeline posted two messages; every instance with onmessage gets every message (the sender's too)

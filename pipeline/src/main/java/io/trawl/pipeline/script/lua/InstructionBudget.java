@@ -11,8 +11,13 @@ package io.trawl.pipeline.script.lua;
  * coroutines run on helper threads but strictly alternate with their resumer).
  */
 public final class InstructionBudget {
+    /** Steps between interrupt checks of an {@link #interruptible()} budget. */
+    private static final long SLICE = 1 << 20;
+
     private long remaining = Long.MAX_VALUE;
     private long limit = Long.MAX_VALUE;
+    private boolean interruptible;
+    private volatile boolean interruptRequested;
     private String location;
     private String deepCall;
 
@@ -36,7 +41,24 @@ public final class InstructionBudget {
 
     /** No limit (loading a chunk, worker states that have their own timeouts). */
     public void unlimited() {
+        interruptible = false;
         reset(Long.MAX_VALUE);
+    }
+
+    /**
+     * No step limit, but {@link #interrupt()} from another thread stops the running code within a slice
+     * of steps (T.async's onexecute timeout). The fast-path cost stays one decrement per step: the
+     * interrupt flag is read only when a slice runs out.
+     */
+    public void interruptible() {
+        interruptible = true;
+        interruptRequested = false;
+        reset(SLICE);
+    }
+
+    /** Any thread: asks an interruptible budget to stop the code running under it. */
+    public void interrupt() {
+        interruptRequested = true;
     }
 
     /** One step. Called from generated code: keep it tiny so it inlines. */
@@ -47,6 +69,14 @@ public final class InstructionBudget {
     }
 
     private void exhausted() {
+        if (interruptible) {
+            if (interruptRequested) {
+                remaining = 0;
+                throw new Interrupted(location);
+            }
+            remaining = SLICE; // a new slice: interruptible budgets have no step limit
+            return;
+        }
         remaining = -1;
         throw new Exhausted(limit, location);
     }
@@ -54,6 +84,15 @@ public final class InstructionBudget {
     /** Steps used since the last reset. */
     public long used() {
         return remaining < 0 ? limit : limit - remaining;
+    }
+
+    /** The code was interrupted from another thread (a timeout). Not an Exception: pcall does not catch it. */
+    public static final class Interrupted extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Interrupted(final String location) {
+            super("interrupted" + (location == null ? "" : " at " + location), null, false, false);
+        }
     }
 
     /** The budget ran out. Not an {@link Exception}: Lua's pcall does not catch it. */

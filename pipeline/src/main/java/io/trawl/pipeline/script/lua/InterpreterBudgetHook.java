@@ -82,13 +82,6 @@ final class InterpreterBudgetHook extends DebugLib {
         return "";
     }
 
-    /** Forget frames left by a callback that ended with an error (the host calls it before each callback). */
-    void resetFrames() {
-        while (depth > 0) {
-            onReturn();
-        }
-    }
-
     private String where(final int frame, final int pc) {
         final LuaClosure closure = closures[frame];
         if (closure == null) {

@@ -68,6 +68,22 @@ public final class BufferValue extends ScriptObject {
         return memory.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
     }
 
+    /** Reads the bytes in place while the buffer is valid (T.async captures them off-heap this way). */
+    @FunctionalInterface
+    public interface BytesAccess<R> {
+        R access(MemorySegment memory, long offset, int length);
+    }
+
+    /**
+     * Gives {@code access} the buffer's memory, offset and length, without copying.
+     *
+     * @throws LuaError naming {@code caller} when the buffer's callback has returned
+     */
+    public <R> R withBytes(final String caller, final BytesAccess<R> access) {
+        check(caller);
+        return access.access(memory, offset, length);
+    }
+
     private void check(final String method) {
         if (!scope.isValid(epoch)) {
             throw new LuaError(method + ": the Buffer is no longer valid (it is valid only during the callback that "

@@ -30,6 +30,10 @@ public final class ReassemblyCounters {
     long beforeStart;
     /** Flows whose reassembly was stopped before their end ({@code engine:disable_reassembly}). */
     long disabled;
+    /** Most out-of-order bytes buffered at one time (summed over pipelines: an upper bound). */
+    long bufferedPeak;
+    /** Off-heap bytes the segment store allocated (whole slabs, bounded by the cap). */
+    long storeBytes;
 
     /** Adds another pipeline's counts. */
     public void add(final ReassemblyCounters other) {
@@ -44,6 +48,8 @@ public final class ReassemblyCounters {
         memcapGlobal += other.memcapGlobal;
         beforeStart += other.beforeStart;
         disabled += other.disabled;
+        bufferedPeak += other.bufferedPeak;
+        storeBytes += other.storeBytes;
     }
 
     /** The summary.json section. */
@@ -61,6 +67,8 @@ public final class ReassemblyCounters {
         out.put("memcap_drops_global", memcapGlobal);
         out.put("before_stream_start", beforeStart);
         out.put("disabled", disabled);
+        out.put("buffered_peak_bytes", bufferedPeak);
+        out.put("store_bytes", storeBytes);
         return out;
     }
 
@@ -90,6 +98,14 @@ public final class ReassemblyCounters {
 
     public long outOfOrder() {
         return outOfOrder;
+    }
+
+    public long bufferedPeak() {
+        return bufferedPeak;
+    }
+
+    public long storeBytes() {
+        return storeBytes;
     }
 
     public long disabled() {

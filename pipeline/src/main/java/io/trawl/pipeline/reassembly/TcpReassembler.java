@@ -44,6 +44,8 @@ public final class TcpReassembler {
     private final int[] state;
     private final int[] pendingHead;
     private final long[] pendingBytes;
+    /** Out-of-order bytes buffered now, all flows. */
+    private long buffered;
     private long timestampNanos;
 
     /**
@@ -240,12 +242,16 @@ public final class TcpReassembler {
                     }
                     previous = fresh;
                     pendingBytes[flow] += piece;
+                    buffered += piece;
                     cursor += piece;
                 }
             } else {
                 counters.overlaps++;
                 cursor = Math.min(end, store.end(node)); // covered by a buffered node: first seen wins
             }
+        }
+        if (buffered > counters.bufferedPeak) {
+            counters.bufferedPeak = buffered;
         }
     }
 
@@ -278,6 +284,7 @@ public final class TcpReassembler {
             }
             final int following = store.next(head);
             pendingBytes[flow] -= store.length(head);
+            buffered -= store.length(head);
             store.free(head);
             head = following;
         }
@@ -366,6 +373,7 @@ public final class TcpReassembler {
         while (node != NONE) {
             final int following = store.next(node);
             pendingBytes[s >> 1] -= store.length(node);
+            buffered -= store.length(node);
             store.free(node);
             node = following;
         }
@@ -382,7 +390,13 @@ public final class TcpReassembler {
         return pendingBytes[flow];
     }
 
+    /** Out-of-order bytes buffered now, all flows of this pipeline. */
+    public long bufferedBytes() {
+        return buffered;
+    }
+
     public ReassemblyCounters counters() {
+        counters.storeBytes = store.allocatedBytes();
         return counters;
     }
 

@@ -172,7 +172,11 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         this.storageFilters = storing.toArray(new ScriptInstance[0]);
         this.attributeReceivers = attributes.toArray(new ScriptInstance[0]);
         this.messageReceivers = messages.toArray(new ScriptInstance[0]);
-        this.storage = storageFilters.length == 0 ? null : new RotatingPcapWriter(host.packetStorageDirectory(),
+        boolean keepsPackets = storageFilters.length > 0;
+        for (final ScriptInstance instance : instances) {
+            keepsPackets |= !instance.isDisabled() && !instance.storageFilterPayload().isnil(); // policies from filter_payload
+        }
+        this.storage = !keepsPackets ? null : new RotatingPcapWriter(host.packetStorageDirectory(),
             "p" + index, host.context().get(TrawlSettings.SCRIPTS_PCAP_FILE_BYTES),
             host.context().get(TrawlSettings.SCRIPTS_PCAP_MAX_FILES));
         for (final ScriptCounter counter : COUNTERS) {
@@ -185,6 +189,15 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     @Override
     public PacketContext currentPacket() {
         return current;
+    }
+
+    /**
+     * Makes {@code packet} the current packet (what {@code engine:timestamp}, {@code update_counter_bytes}
+     * and Layer/Packet objects refer to) while a later stage calls scripts for it, e.g. reassembly
+     * callbacks; {@code null} when that stage is done with it. Pipeline thread.
+     */
+    public void currentPacket(final PacketContext packet) {
+        current = packet;
     }
 
     @Override
@@ -225,15 +238,7 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     public void onPacket(final PacketContext packet) {
         current = packet;
         packetsSinceDuty++;
-        final long ts = packet.timestampNanos();
-        if (ts > clockNanos) {
-            clockNanos = ts;
-            final long seconds = Math.floorDiv(ts, 1_000_000_000L);
-            if (seconds != clockSeconds) {
-                clockSeconds = seconds;
-                counterStore.advance(seconds);
-            }
-        }
+        advanceClock(packet.timestampNanos());
         final int flow = packet.flow();
         if (flow >= 0) {
             if (flows.lastCreated() && storageFilters.length > 0) {
@@ -268,6 +273,18 @@ public final class ScriptStage implements PipelineStage, PacketSource {
             }
         }
         current = null;
+    }
+
+    /** Moves the packet clock (and the counter buckets) forward to {@code ts}. */
+    private void advanceClock(final long ts) {
+        if (ts > clockNanos) {
+            clockNanos = ts;
+            final long seconds = Math.floorDiv(ts, 1_000_000_000L);
+            if (seconds != clockSeconds) {
+                clockSeconds = seconds;
+                counterStore.advance(seconds);
+            }
+        }
     }
 
     private void meterFlow(final FlowState state, final PacketContext packet) {
@@ -341,6 +358,9 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     @Override
     public void onFlowStart(final FlowTable table, final int flow) {
         flowStates[flow] = null;
+        // the flow's first packet is being tracked: callbacks other stages make now (reassembly filters,
+        // onnewflow) count into that packet's bucket, as they would on any number of pipelines
+        advanceClock(table.lastSeenNanos(flow));
     }
 
     @Override

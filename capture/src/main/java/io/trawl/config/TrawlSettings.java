@@ -51,6 +51,11 @@ public final class TrawlSettings {
     public static final Setting<String> PROGRESS = define("progress", "--progress", "auto", "auto",
         "Progress bar for replays: auto (only on a terminal), always, never.", choice("auto", "always", "never"));
 
+    public static final Setting<Boolean> OUTPUTS_APPEND = define("outputs.append", null, false, "false",
+        "Append to the JSON Lines outputs of OUT instead of starting them afresh. Set automatically when a run "
+            + "continues an interrupted one (STATE holds unfinished T.async jobs), so recovered results join the "
+            + "interrupted run's outputs.", bool());
+
     // ---- pipeline -------------------------------------------------------------------------------
     public static final Setting<String> PIPELINE_IDLE = define("pipeline.idle_strategy", null, "backoff", "backoff",
         "What an idle pipeline thread does: busy-spin (lowest latency; dedicate the CPU), yield, backoff "

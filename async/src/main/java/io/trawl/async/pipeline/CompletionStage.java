@@ -212,6 +212,14 @@ public final class CompletionStage implements PipelineStage {
     }
 
     @Override
+    public void onEndOfInput() {
+        if (submitter.outstanding() > 0) {
+            console.info("trawl: pipeline-" + submitter.pipeline() + ": input ended; finishing " + submitter.outstanding()
+                + " T.async job(s)");
+        }
+    }
+
+    @Override
     public boolean isDrained() {
         doDuty(System.nanoTime());
         return submitter.outstanding() == 0;

@@ -528,7 +528,12 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     }
 
     private long packetNanos() {
-        return current != null ? current.timestampNanos() : clockNanos;
+        if (current != null) {
+            return current.timestampNanos();
+        }
+        // between packets (T.async results, flows ended by a sweep): the latest packet time, or the wall
+        // clock before any packet (a run that only finishes an interrupted run's jobs)
+        return clockNanos != Long.MIN_VALUE ? clockNanos : System.currentTimeMillis() * 1_000_000L;
     }
 
     /** The flow named by a key string, or -1 (counted). */

@@ -34,7 +34,7 @@ final class AsyncTable {
 
     static LuaTable create(final ScriptState state, final AsyncSubmitter submitter, final int script) {
         final LuaTable table = new LuaTable();
-        final Callbacks callbacks = new Callbacks(state);
+        final Callbacks callbacks = new Callbacks(state, submitter.journaling());
         final TaskCodec codec = new TaskCodec();
         table.set("cat", new Member(table, "cat") {
             @Override
@@ -162,7 +162,7 @@ final class AsyncTable {
     static io.trawl.async.journal.RecoveryBinder.Bound recovered(final ScriptState state, final TaskCodec.Decoded decoded) {
         final ScheduledTask task = new ScheduledTask(decoded.script(), decoded.onexecute(), decoded.onexecuteUpvalues(),
             decoded.data());
-        return new io.trawl.async.journal.RecoveryBinder.Bound(task, new Callbacks(state),
+        return new io.trawl.async.journal.RecoveryBinder.Bound(task, new Callbacks(state, true),
             new Pending(instantiate(state, decoded.onresult(), decoded.onresultUpvalues()),
                 instantiate(state, decoded.onerror(), decoded.onerrorUpvalues()), LuaString.valueUsing(decoded.data())));
     }
@@ -185,9 +185,11 @@ final class AsyncTable {
     /** Runs onresult / onerror on the pipeline thread, through the instance (budget, error log). */
     private static final class Callbacks implements CompletionHandler {
         private final ScriptState state;
+        private final boolean journaling;
 
-        Callbacks(final ScriptState state) {
+        Callbacks(final ScriptState state, final boolean journaling) {
             this.state = state;
+            this.journaling = journaling;
         }
 
         @Override
@@ -210,6 +212,9 @@ final class AsyncTable {
                 }
             } finally {
                 instance.asyncJob(-1);
+            }
+            if (job.handler() == this && journaling) {
+                instance.flushOutputs(); // on disk before the job is journaled as delivered
             }
         }
     }

@@ -37,6 +37,7 @@ public final class ScriptInstance {
     private final long budgetSteps;
     private final EnumSet<ScriptType> types = EnumSet.noneOf(ScriptType.class);
     private long asyncJob = -1;
+    private Runnable outputsFlusher;
     private final List<String> warnings = new ArrayList<>();
 
     private LuaTable plugin;
@@ -357,6 +358,20 @@ public final class ScriptInstance {
      */
     public void asyncJob(final long jobId) {
         this.asyncJob = jobId;
+    }
+
+    /**
+     * Writes out the alerts and resources buffered so far (T.async: before a job is journaled as
+     * delivered, what its onresult produced must be on disk). Pipeline thread.
+     */
+    public void flushOutputs() {
+        if (outputsFlusher != null) {
+            outputsFlusher.run();
+        }
+    }
+
+    void outputsFlusher(final Runnable flusher) {
+        this.outputsFlusher = flusher;
     }
 
     /** The T.async job whose onresult is running, or -1. */

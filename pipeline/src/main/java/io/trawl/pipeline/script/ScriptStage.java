@@ -126,6 +126,7 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         for (final ScriptSource source : host.sources()) {
             try {
                 final ScriptInstance instance = host.newInstance(source, index, log, scope, () -> clockSeconds);
+                instance.outputsFlusher(this::flushOutputs);
                 instance.attach(new EngineValue(new InstanceEngine(instance)));
                 loaded.add(instance);
             } catch (final ScriptLoadException e) {
@@ -443,6 +444,12 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         for (int i = 0; i < counts.length; i++) {
             published[i].setRelease(counts[i]);
         }
+    }
+
+    /** Writes out buffered alerts and resources. */
+    private void flushOutputs() {
+        alerts.flush();
+        resources.flush();
     }
 
     @Override

@@ -29,6 +29,8 @@ public final class AsyncJob {
     public long stagingHandle = -1;
     /** A recovered append: the offset its interrupted run journaled (write there, truncate after), or -1. */
     public long recoveredIntent = -1;
+    /** The journal cycle its SUBMIT went to (pipeline bookkeeping), or -1. */
+    public int journalCycle = -1;
     /** A schedule as the journal keeps it (the task codec's bytes), or null. */
     public byte[] journalPayload;
 

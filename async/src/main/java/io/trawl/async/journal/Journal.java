@@ -1,6 +1,7 @@
 package io.trawl.async.journal;
 
 import io.trawl.pipeline.RunConsole;
+import net.openhft.chronicle.queue.RollCycles;
 
 import java.io.File;
 import java.io.IOException;
@@ -49,7 +50,11 @@ public final class Journal implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean full;
 
-    private Journal(final Path directory, final String syncMode, final long maxBytes, final RunConsole console) {
+    private final net.openhft.chronicle.core.time.TimeProvider time;
+
+    private Journal(final Path directory, final String syncMode, final long maxBytes, final RunConsole console,
+                    final net.openhft.chronicle.core.time.TimeProvider time) {
+        this.time = time;
         this.directory = directory;
         this.syncMode = syncMode;
         this.maxBytes = maxBytes;
@@ -70,7 +75,13 @@ public final class Journal implements AutoCloseable {
      * @param syncMode none, batch or always
      */
     public static Journal open(final Path directory, final String syncMode, final long maxBytes, final RunConsole console) {
-        return new Journal(directory, syncMode, maxBytes, console);
+        return new Journal(directory, syncMode, maxBytes, console, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE);
+    }
+
+    /** {@link #open(Path, String, long, RunConsole)} with the clock that decides when queue files roll (tests). */
+    public static Journal open(final Path directory, final String syncMode, final long maxBytes, final RunConsole console,
+                               final net.openhft.chronicle.core.time.TimeProvider time) {
+        return new Journal(directory, syncMode, maxBytes, console, time);
     }
 
     /** Reads the previous journals (current and any left-over recovering ones) and moves them aside. */
@@ -150,7 +161,7 @@ public final class Journal implements AutoCloseable {
     public PipelineJournal pipeline(final int index) {
         return pipelines.computeIfAbsent(index, i -> {
             final QueueWriter writer = new QueueWriter(directory.resolve("submit-" + i), JournalRecord.WRITER_PIPELINE,
-                "always".equals(syncMode));
+                "always".equals(syncMode), time);
             writers.add(writer);
             pipelineWriters.put(i, writer);
             return new PipelineJournal(this, writer);
@@ -161,7 +172,7 @@ public final class Journal implements AutoCloseable {
     public WorkerJournal worker(final int id) {
         return workers.computeIfAbsent(id, i -> {
             final QueueWriter writer = new QueueWriter(directory.resolve("effect-" + i), JournalRecord.WRITER_WORKER,
-                "always".equals(syncMode));
+                "always".equals(syncMode), time);
             writers.add(writer);
             return new WorkerJournal(writer);
         });
@@ -201,8 +212,35 @@ public final class Journal implements AutoCloseable {
             if ("batch".equals(syncMode)) {
                 syncOnce();
             }
+            if (++ticks % 10 == 0) {
+                deleteFinishedCycles();
+            }
             full = bytes() > maxBytes;
         }
+    }
+
+    private int ticks;
+
+    /**
+     * Deletes the queue files of cycles whose jobs have all been delivered: every pipeline's oldest open
+     * cycle is later, and the cycle is at least one whole cycle in the past (no writer still appends to
+     * it). Worker records in such cycles concern only jobs submitted no later, hence delivered too.
+     */
+    void deleteFinishedCycles() {
+        int limit = RollCycles.FIVE_MINUTELY.current(time, 0) - 1;
+        for (final PipelineJournal pipeline : pipelines.values()) {
+            limit = Math.min(limit, pipeline.oldestOpenCycle());
+        }
+        long freed = 0;
+        for (final QueueWriter writer : writers) {
+            freed += writer.deleteCyclesBefore(limit);
+        }
+        deletedBytes.addAndGet(freed);
+        long deleted = 0;
+        for (final QueueWriter writer : writers) {
+            deleted += writer.deletedCycles();
+        }
+        deletedCycles.set(deleted);
     }
 
     /** fsyncs every open cycle file (dirty mapped pages included). */

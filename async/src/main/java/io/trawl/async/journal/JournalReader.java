@@ -83,12 +83,47 @@ public final class JournalReader {
         return new Contents(jobs, delivered, damagedQueues[0], damagedRecords[0], incompatible);
     }
 
+    /** A tailer at the first cycle file that exists (finished cycles may have been deleted). */
+    private static ExcerptTailer startTailer(final ChronicleQueue queue) {
+        if (queue instanceof net.openhft.chronicle.queue.impl.single.SingleChronicleQueue single) {
+            single.refreshDirectoryListing();
+        }
+        final ExcerptTailer tailer = queue.createTailer();
+        final java.io.File[] files = queue.file().listFiles((d, name) -> name.endsWith(".cq4"));
+        if (files != null) {
+            int lowest = Integer.MAX_VALUE;
+            for (final java.io.File file : files) {
+                final int cycle = cycleOf(file);
+                if (cycle >= 0) {
+                    lowest = Math.min(lowest, cycle);
+                }
+            }
+            if (lowest != Integer.MAX_VALUE) {
+                tailer.moveToCycle(lowest);
+            }
+        }
+        return tailer;
+    }
+
+    /** The cycle of a FIVE_MINUTELY queue file ({@code yyyyMMdd-HHmm'V'.cq4}), or -1. */
+    private static int cycleOf(final java.io.File file) {
+        try {
+            final String name = file.getName().substring(0, file.getName().length() - ".cq4".length());
+            final java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter
+                .ofPattern(net.openhft.chronicle.queue.RollCycles.FIVE_MINUTELY.format()).withZone(java.time.ZoneOffset.UTC);
+            final long millis = java.time.LocalDateTime.parse(name, format).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+            return (int) (millis / net.openhft.chronicle.queue.RollCycles.FIVE_MINUTELY.lengthInMillis());
+        } catch (final RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static String readQueue(final Path directory, final Map<Long, JournaledJob> jobs, final Set<Long> delivered,
                                     final Map<Long, Long> intents, final Map<Long, Object[]> effects, final int[] damagedQueues,
                                     final long[] damagedRecords) {
         try (ChronicleQueue queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(RollCycles.FIVE_MINUTELY)
             .blockSize(4L << 20).readOnly(true).build();
-             ExcerptTailer tailer = queue.createTailer()) {
+             ExcerptTailer tailer = startTailer(queue)) {
             boolean first = true;
             while (true) {
                 try (DocumentContext document = tailer.readingDocument()) {
@@ -97,9 +132,9 @@ public final class JournalReader {
                     }
                     final Bytes<?> bytes = document.wire().bytes();
                     final byte type = bytes.readByte();
-                    if (first) {
-                        first = false;
-                        if (type != JournalRecord.HEADER || bytes.readLong() != JournalRecord.MAGIC) {
+                    if (type == JournalRecord.HEADER) {
+                        // every cycle file starts with one; the first file of a queue may have been deleted
+                        if (bytes.readLong() != JournalRecord.MAGIC) {
                             return directory + " is not a trawl journal";
                         }
                         final int format = bytes.readInt();
@@ -107,8 +142,13 @@ public final class JournalReader {
                             return directory + " was written in journal format " + format + "; this trawl reads format "
                                 + JournalRecord.FORMAT;
                         }
+                        first = false;
                         continue;
                     }
+                    if (first && (type < JournalRecord.SUBMIT || type > JournalRecord.DELIVERED)) {
+                        return directory + " is not a trawl journal";
+                    }
+                    first = false;
                     switch (type) {
                         case JournalRecord.SUBMIT -> {
                             final long id = bytes.readLong();

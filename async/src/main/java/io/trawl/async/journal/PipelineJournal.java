@@ -74,10 +74,42 @@ public final class PipelineJournal {
             writer.recordFailure(t);
             return false;
         }
-        return writer.end();
+        if (!writer.end()) {
+            return false;
+        }
+        job.journalCycle = writer.cycle();
+        final long[] count = outstanding.computeIfAbsent(job.journalCycle, c -> new long[1]);
+        count[0]++;
+        oldestOpenCycle = outstanding.firstKey();
+        return true;
+    }
+
+    /** Per cycle: jobs submitted in it and not delivered yet (pipeline thread). */
+    private final java.util.TreeMap<Integer, long[]> outstanding = new java.util.TreeMap<>();
+    /** The oldest cycle still holding an undelivered job, or MAX_VALUE (read by the journal's syncer). */
+    private volatile int oldestOpenCycle = Integer.MAX_VALUE;
+
+    int oldestOpenCycle() {
+        return oldestOpenCycle;
+    }
+
+    private void settled(final int cycle) {
+        final long[] count = outstanding.get(cycle);
+        if (count != null && --count[0] == 0) {
+            outstanding.remove(cycle);
+            oldestOpenCycle = outstanding.isEmpty() ? Integer.MAX_VALUE : outstanding.firstKey();
+        }
     }
 
     /** The job's completion was delivered (onresult/onerror ran): it is finished. */
+    public void delivered(final io.trawl.async.job.AsyncJob job) {
+        delivered(job.id());
+        if (job.journalCycle >= 0) {
+            settled(job.journalCycle);
+        }
+    }
+
+    /** Journals a job (by id) as delivered; no cycle bookkeeping (a job journaled by an earlier run). */
     public void delivered(final long jobId) {
         final Bytes<?> bytes = writer.begin();
         if (bytes == null) {

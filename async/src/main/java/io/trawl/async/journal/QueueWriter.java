@@ -10,6 +10,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,15 +31,22 @@ final class QueueWriter implements AutoCloseable {
     private final java.util.concurrent.ConcurrentSkipListMap<Integer, File> cycleFiles = new java.util.concurrent.ConcurrentSkipListMap<>();
     private ExcerptAppender appender;
     private DocumentContext document;
+    /** Bytes written per cycle (for what deleting a cycle frees). */
+    private final Map<Integer, Long> cycleBytes = new ConcurrentHashMap<>();
     private long recordStart;
+    private int headerCycle = Integer.MIN_VALUE;
+    private final net.openhft.chronicle.core.time.TimeProvider time;
     private volatile long bytesWritten;
     private volatile Throwable failure;
 
-    QueueWriter(final Path directory, final byte writerKind, final boolean syncEachRecord) {
+    QueueWriter(final Path directory, final byte writerKind, final boolean syncEachRecord,
+                final net.openhft.chronicle.core.time.TimeProvider time) {
         this.writerKind = writerKind;
         this.syncEachRecord = syncEachRecord;
+        this.time = time;
         this.queue = SingleChronicleQueueBuilder.binary(directory)
             .rollCycle(RollCycles.FIVE_MINUTELY)
+            .timeProvider(time)
             .blockSize(4L << 20)
             .storeFileListener(new StoreFileListener() {
                 @Override
@@ -63,6 +71,11 @@ final class QueueWriter implements AutoCloseable {
         try {
             if (appender == null) {
                 appender = queue.createAppender();
+            }
+            // Every cycle file starts with a header, so a cycle stays readable when earlier ones are deleted.
+            final int cycle = RollCycles.FIVE_MINUTELY.current(time, 0);
+            if (cycle != headerCycle) {
+                headerCycle = cycle;
                 try (DocumentContext header = appender.writingDocument()) {
                     final Bytes<?> bytes = header.wire().bytes();
                     bytes.writeByte(JournalRecord.HEADER);
@@ -93,6 +106,7 @@ final class QueueWriter implements AutoCloseable {
             final long length = current.wire().bytes().writePosition() - recordStart;
             current.close();
             bytesWritten += length;
+            cycleBytes.merge(appender.cycle(), length, Long::sum);
             if (syncEachRecord) {
                 appender.sync();
             }
@@ -146,6 +160,31 @@ final class QueueWriter implements AutoCloseable {
     /** The cycle of the last record appended, or -1 (writer thread). */
     int cycle() {
         return appender == null ? -1 : appender.cycle();
+    }
+
+    /**
+     * Deletes the cycle files before {@code cycle} (their records are no longer needed). Any thread;
+     * only cycles the writer has moved past may be given.
+     *
+     * @return bytes freed
+     */
+    long deleteCyclesBefore(final int cycle) {
+        long freed = 0;
+        for (final var entry : cycleFiles.headMap(cycle).entrySet()) {
+            if (entry.getValue().delete() || !entry.getValue().exists()) {
+                cycleFiles.remove(entry.getKey());
+                final Long bytes = cycleBytes.remove(entry.getKey());
+                freed += bytes == null ? 0 : bytes;
+                deletedCycles++;
+            }
+        }
+        return freed;
+    }
+
+    private volatile int deletedCycles;
+
+    int deletedCycles() {
+        return deletedCycles;
     }
 
     /** Cycle files this writer created, by cycle. */

@@ -300,7 +300,7 @@ public final class AsyncSubmitter {
             // The submission ring is full: undo and count, the fast path does not wait.
             undo(job);
             if (journal != null) {
-                journal.delivered(job.id()); // journaled, but it will never run: finished as rejected
+                journal.delivered(job); // journaled, but it will never run: finished as rejected
             }
             return rejected(job.script(), job.kind());
         }

@@ -130,7 +130,7 @@ public final class CompletionStage implements PipelineStage {
             job.handler().onCompleted(job);
         }
         if (submitter.journal() != null) {
-            submitter.journal().delivered(job.id());
+            submitter.journal().delivered(job);
         }
         recovering.remove(job.id());
     }

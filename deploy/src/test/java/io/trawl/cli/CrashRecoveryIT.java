@@ -207,4 +207,85 @@ class CrashRecoveryIT {
         }
         assertThat(killedDuringDrain).as("kills that hit a running trawl").isGreaterThanOrEqualTo(KILLS / 2);
     }
+
+    /** Content hash → true, for every output file (to tell whole files from lost ones). */
+    private static java.util.Set<String> completeFiles(final Path out, final Map<String, List<String>> reference) throws IOException {
+        final java.util.Set<String> complete = new java.util.HashSet<>();
+        final Map<String, List<String>> now = outputs(out);
+        for (final String dir : now.keySet()) {
+            for (final String entry : now.get(dir)) {
+                if (reference.get(dir).contains(entry)) {
+                    complete.add(dir + ":" + entry);
+                }
+            }
+        }
+        return complete;
+    }
+
+    @Test
+    void aDamagedJournalTailGivesAClearMessageAndLosesNoCompletedData() throws Exception {
+        Assumptions.assumeTrue(Files.exists(PROJECT.resolve("deploy/target/trawl.jar")), "package first");
+        final Path reference = temp.resolve("reference");
+        assertThat(run(reference, temp.resolve("reference.log"), runArgs(reference))).isZero();
+        final Map<String, List<String>> expected = outputs(reference);
+        final Path out = temp.resolve("damaged");
+        final Path log = temp.resolve("damaged.log");
+        final Process process = start(out, log, runArgs(out));
+        while (!Files.readString(log).contains("input ended") && process.isAlive()) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(150);
+        new ProcessBuilder("kill", "-KILL", String.valueOf(process.pid())).start().waitFor();
+        process.waitFor(30, TimeUnit.SECONDS);
+        final java.util.Set<String> completeBefore = completeFiles(out, expected);
+        // cut the newest journal file at a random byte
+        final Path newest;
+        try (Stream<Path> files = Files.walk(out.resolve("state/journal"))) {
+            newest = files.filter(p -> p.toString().endsWith(".cq4")).max(java.util.Comparator.comparingLong(p -> p.toFile().lastModified()))
+                .orElseThrow();
+        }
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(newest.toFile(), "rw")) {
+            raf.setLength(new Random(5).nextLong(1024, Math.max(2048, Files.size(newest) / 8)));
+        }
+        final Path recoverLog = temp.resolve("recover.log");
+        assertThat(run(out, recoverLog, "recover", "--state", out.resolve("state").toString(), "--out", out.toString(),
+            "--config", config.toString())).as(Files.readString(recoverLog)).isZero();
+        assertThat(Files.readString(recoverLog)).contains("damaged").doesNotContain("Exception");
+        final java.util.Set<String> completeAfter = completeFiles(out, expected);
+        assertThat(completeAfter).as("files complete before the damage are still complete").containsAll(completeBefore);
+        // a second recovery finds nothing left to do: never a crash loop
+        assertThat(run(out, temp.resolve("again.log"), "recover", "--state", out.resolve("state").toString(), "--out",
+            out.toString())).isZero();
+    }
+
+    @Test
+    void aFullDiskForTheJournalRefusesJobsWithAClearMessageAndKeepsWhatCompleted() throws Exception {
+        Assumptions.assumeTrue(Files.exists(PROJECT.resolve("deploy/target/trawl.jar")), "package first");
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a small tmpfs");
+        final Path state = temp.resolve("small-state");
+        Files.createDirectories(state);
+        final Process mounting = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", state.toString()).start();
+        Assumptions.assumeTrue(mounting.waitFor() == 0, "cannot mount a tmpfs here");
+        try {
+            final Path out = temp.resolve("full");
+            final List<String> args = new ArrayList<>(List.of(runArgs(out)));
+            args.addAll(List.of("--state", state.toString()));
+            final Path log = temp.resolve("full.log");
+            final int exit = run(out, log, args.toArray(new String[0]));
+            final String text = Files.readString(log);
+            assertThat(exit).as(text).isZero();
+            assertThat(text).contains("T.async journal").containsAnyOf("failed", "full").doesNotContain("Exception in");
+            final JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+            final JsonNode async = summary.get("async");
+            assertThat(async.get("journal_rejections").asLong()).isPositive();
+            assertThat(async.get("completed").asLong()).as("jobs that were journaled ran").isPositive();
+            // what completed is intact: every saved whole body is one of the reference run's
+            final Path reference = temp.resolve("reference-full");
+            assertThat(run(reference, temp.resolve("reference-full.log"), runArgs(reference))).isZero();
+            final List<String> expected = outputs(reference).get("saved");
+            assertThat(outputs(out).get("saved")).isNotEmpty().allMatch(expected::contains);
+        } finally {
+            new ProcessBuilder("umount", "-l", state.toString()).start().waitFor();
+        }
+    }
 }

@@ -6,6 +6,12 @@
 --   OUT/saved/<name>      the body
 --   resources.jsonl       uri = saved file, contents = "sha256 <hex>"
 local URL = "{4EF9DEB9-4332-4867-A667-6A30C5900E9E}"
+local saved_dir                                   -- OUT/saved, absolute: workers run with trawl's cwd
+
+local function saved_path(name)
+  saved_dir = saved_dir or (T.env.get_config("App>DataDirectory") .. "/saved/")
+  return saved_dir .. name
+end
 
 local function hash_later(file, uri)
   T.async:schedule({
@@ -14,7 +20,7 @@ local function hash_later(file, uri)
       local h = io.popen("sha256sum " .. saved)
       local line = h:read("*a")
       h:close()
-      return line:match("^(%x+)")
+      return line:match("^(%x+)") or error("sha256sum gave no hash for " .. saved)
     end,
     onresult = function(engine, saved, sha256)
       engine:add_resource(URL, nil, saved, "sha256 " .. sha256)
@@ -32,12 +38,12 @@ TrisulPlugin = {
       local name, offset = path:match("^.+/(.+)%.(%d+)%.part$")
       if name == nil then
         if is_partial then return end             -- a body cut short: not saved
-        local whole = "saved/" .. path:match("^.+/(.+)$")
+        local whole = saved_path(path:match("^.+/(.+)$"))
         T.async:copy(path, whole)
         hash_later(whole)
         return
       end
-      local dest = "saved/" .. name
+      local dest = saved_path(name)
       if offset == "0" then T.async:rm(dest) end  -- a new multi-part body
       T.async:cat(path, dest)
       if length < 5 * 1024 * 1024 then             -- the last part is the short one

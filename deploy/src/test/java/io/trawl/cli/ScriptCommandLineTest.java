@@ -142,5 +142,24 @@ class ScriptCommandLineTest {
         assertThat(summary.get("files").get("mode").asText()).isEqualTo("file");
         assertThat(summary.get("files").get("still_staged").asLong()).isZero();
         assertThat(summary.get("reassembly").get("flows").asLong()).isPositive();
+        // the T.async examples: every job finished, async_save.lua saved and hashed every download
+        final JsonNode async = summary.get("async");
+        assertThat(async.get("submitted").asLong()).isPositive();
+        assertThat(async.get("failed").asLong()).as(async.toString()).isZero();
+        assertThat(async.get("rejected").asLong()).isZero();
+        assertThat(async.get("completed").asLong()).isEqualTo(async.get("submitted").asLong());
+        assertThat(hashesOf(out.resolve("saved"), "")).containsExactlyInAnyOrderElementsOf(demoChecksums());
+        final List<String> hashedResources = Files.readAllLines(out.resolve("resources.jsonl")).stream()
+                .map(line -> readJson(line)).filter(r -> r.get("contents").asText().startsWith("sha256 "))
+                .map(r -> r.get("contents").asText().substring(7)).toList();
+        assertThat(hashedResources).containsExactlyInAnyOrderElementsOf(demoChecksums());
+    }
+
+    private static JsonNode readJson(final String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

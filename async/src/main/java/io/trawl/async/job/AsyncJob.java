@@ -35,8 +35,15 @@ public final class AsyncJob {
     public byte[] journalPayload;
 
     // ---- conductor ---------------------------------------------------------------------------------
-    /** Paths this job touches (ordering keys); empty for schedule. */
+    /**
+     * Paths this job touches (ordering keys). For a schedule: the absolute paths inside the allowed roots
+     * that its data string or captured string upvalues name (it may read them), often none.
+     */
     public Path[] paths;
+    /** Pipeline-private: true when it went through the conductor (not straight to a worker). */
+    public boolean viaConductor;
+    /** Its place among the jobs its pipeline sent the conductor for its script (1, 2, ...). */
+    public long conductorSeq;
     /** True once handed to a worker. */
     public boolean dispatched;
     /** The next job of the same batch (same worker, run back to back), or null. */

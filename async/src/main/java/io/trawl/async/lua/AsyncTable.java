@@ -108,15 +108,13 @@ final class AsyncTable {
                 data.copyInto(0, dataBytes, 0, dataBytes.length);
                 final LuaValue[] upvalues = FunctionPrototypes.upvalues(onexecute);
                 final Object[] captured = new Object[upvalues.length];
-                final List<String> referenced = submitter.stagedFilesPresent() ? new ArrayList<>() : null;
-                if (referenced != null) {
-                    referenced.add(new String(dataBytes, StandardCharsets.ISO_8859_1));
-                }
+                // Strings that may name files: staged ones are kept from AutoDelete, absolute paths order the
+                // job with file operations on them.
+                final List<String> referenced = new ArrayList<>(2);
+                referenced.add(new String(dataBytes, StandardCharsets.ISO_8859_1));
                 for (int i = 0; i < upvalues.length; i++) {
                     captured[i] = LuaSnapshot.capture(upvalues[i]);
-                    if (referenced != null) {
-                        LuaSnapshot.strings(captured[i], referenced);
-                    }
+                    LuaSnapshot.strings(captured[i], referenced);
                 }
                 final ScheduledTask task = new ScheduledTask(state.source().name(), prototype, captured, dataBytes);
                 // For the journal: onresult and onerror too, by value, so a restart can deliver results.

@@ -35,6 +35,11 @@ public final class AsyncSubmitter {
     /** Per script: the direct queues (this pipeline → each worker) for jobs without paths. */
     private final Queue<AsyncJob>[][] toWorkers;
     private final int[] nextWorker;
+    /** Per script: this pipeline's jobs in the conductor (submitted, completion not processed yet). */
+    private final int[] viaConductor;
+    /** Per script: jobs numbered as they go to the conductor (gaps where the ring refused one). */
+    private final long[] conductorSeq;
+    private static final Path[] NO_PATHS = new Path[0];
     private final RunConsole console;
     private final io.trawl.async.journal.PipelineJournal journal;
     private final java.util.concurrent.atomic.AtomicLong tickets;
@@ -64,6 +69,8 @@ public final class AsyncSubmitter {
         this.toConductor = toConductor;
         this.toWorkers = toWorkers;
         this.nextWorker = new int[scripts.length];
+        this.viaConductor = new int[scripts.length];
+        this.conductorSeq = new long[scripts.length];
         this.console = console;
         this.journal = journal;
         this.tickets = tickets;
@@ -163,6 +170,9 @@ public final class AsyncSubmitter {
         }
         final AsyncJob job = AsyncJob.schedule(id >= 0 ? id : nextId(), script, pipeline, task).onCompletion(handler, state);
         job.journalPayload = journalPayload;
+        if (referencedPaths != null) {
+            job.paths = orderingPaths(referencedPaths);
+        }
         if (stagedFiles != null && referencedPaths != null) {
             final List<Path> retained = new ArrayList<>();
             for (final String reference : referencedPaths) {
@@ -185,6 +195,29 @@ public final class AsyncSubmitter {
         return offer(job);
     }
 
+    /**
+     * The paths a schedule is ordered with (rule 5): every absolute path among its strings that lies in the
+     * allowed roots. Relative strings are not paths to onexecute (it runs in trawl's working directory).
+     */
+    private Path[] orderingPaths(final List<String> references) {
+        Path[] found = NO_PATHS;
+        for (final String reference : references) {
+            if (reference.length() < 2 || reference.charAt(0) != '/' || reference.length() > 4096) {
+                continue;
+            }
+            try {
+                final Path path = paths.confine("schedule", reference);
+                if (!java.util.Arrays.asList(found).contains(path)) {
+                    found = java.util.Arrays.copyOf(found, found.length + 1);
+                    found[found.length - 1] = path;
+                }
+            } catch (final PathRefusedException e) {
+                // not a path T.async may touch: no ordering with file operations
+            }
+        }
+        return found;
+    }
+
     private Path confine(final String method, final String raw) throws PathRefusedException {
         final Path cached = confined.get(raw);
         if (cached != null) {
@@ -193,11 +226,6 @@ public final class AsyncSubmitter {
         final Path path = paths.confine(method, raw);
         confined.put(raw, path);
         return path;
-    }
-
-    /** True when strings a job carries might name staged files (some are staged now): worth collecting them. */
-    public boolean stagedFilesPresent() {
-        return stagedFiles != null && stagedFiles.size() > 0;
     }
 
     /** True when jobs are journaled (the Lua binding then encodes schedules for the journal). */
@@ -261,8 +289,11 @@ public final class AsyncSubmitter {
         return outstanding;
     }
 
-    void completed() {
+    void completed(final AsyncJob job) {
         outstanding--;
+        if (job.viaConductor) {
+            viaConductor[job.script()]--;
+        }
     }
 
     StagingPool staging() {
@@ -296,7 +327,14 @@ public final class AsyncSubmitter {
                 return rejected(job.script(), job.kind());
             }
         }
-        if (!(job.paths.length == 0 ? offerDirect(job) : toConductor.offer(job))) {
+        // Jobs with paths are ordered by the conductor; so is everything of a one-worker script while this
+        // pipeline has jobs there (a direct job would overtake them).
+        job.viaConductor = job.paths.length > 0
+            || (toWorkers[job.script()].length == 1 && viaConductor[job.script()] > 0);
+        if (job.viaConductor) {
+            job.conductorSeq = ++conductorSeq[job.script()];
+        }
+        if (!(job.viaConductor ? toConductor.offer(job) : offerDirect(job))) {
             // The submission ring is full: undo and count, the fast path does not wait.
             undo(job);
             if (journal != null) {
@@ -306,6 +344,9 @@ public final class AsyncSubmitter {
         }
         scripts[job.script()].countSubmitted(pipeline);
         outstanding++;
+        if (job.viaConductor) {
+            viaConductor[job.script()]++;
+        }
         return null;
     }
 

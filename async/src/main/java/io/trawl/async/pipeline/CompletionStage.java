@@ -122,7 +122,7 @@ public final class CompletionStage implements PipelineStage {
             }
         }
         script.release(job.byteCount());
-        submitter.completed();
+        submitter.completed(job);
         final long micros = Math.max(0, (System.nanoTime() - job.submittedNanos()) / 1000);
         latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
         latencyByScript[job.script()].recordValue(Math.min(micros, latency.getHighestTrackableValue()));

@@ -183,6 +183,7 @@ public final class AsyncService implements PipelineStageFactory {
     @Override
     public PipelineStage create(final Pipeline pipeline) {
         final CompletionStage stage = pipelines[pipeline.index()].stage();
+        stage.publishTo(pipeline);
         stages.add(stage);
         return stage;
     }

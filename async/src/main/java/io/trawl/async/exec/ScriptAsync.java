@@ -121,6 +121,21 @@ public final class ScriptAsync {
         counts[pipeline * STRIPE + TIMED_OUT]++;
     }
 
+    /**
+     * Pipeline {@code pipeline}'s stripe, for publishing: submitted, completed, failed, rejected, timed out,
+     * refused, bytes written, added into {@code into[0..6]}. The pipeline's own thread.
+     */
+    public void addStripe(final int pipeline, final long[] into) {
+        final int base = pipeline * STRIPE;
+        into[0] += counts[base + SUBMITTED];
+        into[1] += counts[base + COMPLETED];
+        into[2] += counts[base + FAILED];
+        into[3] += counts[base + REJECTED];
+        into[4] += counts[base + TIMED_OUT];
+        into[5] += counts[base + REFUSED];
+        into[6] += counts[base + BYTES_WRITTEN];
+    }
+
     private long sum(final int counter) {
         long total = 0;
         for (int at = counter; at < counts.length; at += STRIPE) {

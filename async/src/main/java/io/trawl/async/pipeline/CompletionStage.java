@@ -49,6 +49,11 @@ public final class CompletionStage implements PipelineStage {
 
     private final Recovery recovery;
     private boolean recoverySubmitted;
+    private static final AsyncCounter[] COUNTERS = AsyncCounter.values();
+    private static final long PUBLISH_INTERVAL_NANOS = 10_000_000L;
+    private org.agrona.concurrent.status.AtomicCounter[] published;
+    private final long[] publishing = new long[COUNTERS.length];
+    private long lastPublished;
     private final java.util.Set<Long> recovering = new java.util.HashSet<>();
 
     @SuppressWarnings("unchecked")
@@ -73,8 +78,35 @@ public final class CompletionStage implements PipelineStage {
         // completions are delivered between batches, in doDuty
     }
 
+    /** Allocates this pipeline's counters in the run's counters file. Main thread, before the pipeline starts. */
+    public void publishTo(final io.trawl.pipeline.Pipeline pipeline) {
+        published = new org.agrona.concurrent.status.AtomicCounter[COUNTERS.length];
+        for (final AsyncCounter counter : COUNTERS) {
+            published[counter.ordinal()] = pipeline.newCounter(counter.label(), counter.typeId());
+        }
+    }
+
+    private void publish() {
+        if (published == null) {
+            return;
+        }
+        java.util.Arrays.fill(publishing, 0);
+        for (final ScriptAsync script : scripts) {
+            script.addStripe(submitter.pipeline(), publishing);
+        }
+        publishing[AsyncCounter.OUTSTANDING.ordinal()] = submitter.outstanding();
+        publishing[AsyncCounter.JOURNAL_REJECTIONS.ordinal()] = submitter.journalRejections();
+        for (int i = 0; i < publishing.length; i++) {
+            published[i].setRelease(publishing[i]);
+        }
+    }
+
     @Override
     public int doDuty(final long nowNanos) {
+        if (nowNanos - lastPublished >= PUBLISH_INTERVAL_NANOS) {
+            lastPublished = nowNanos;
+            publish();
+        }
         int work = 0;
         if (!recoverySubmitted) {
             recoverySubmitted = true;
@@ -222,7 +254,11 @@ public final class CompletionStage implements PipelineStage {
     @Override
     public boolean isDrained() {
         doDuty(System.nanoTime());
-        return submitter.outstanding() == 0;
+        if (submitter.outstanding() == 0) {
+            publish();
+            return true;
+        }
+        return false;
     }
 
     /** Latency of every job this pipeline completed, µs. */

@@ -92,6 +92,11 @@ public final class ScriptAsync {
     }
 
     /** Jobs not yet finished (T.async.pending_items()). */
+    /** True when a job with {@code bytes} staged fits the bounds now (a hint: no reservation is made). */
+    public boolean hasRoom(final long bytes) {
+        return pendingJobs.get() < maxJobs && pendingBytes.get() + bytes <= maxBytes;
+    }
+
     public long pendingJobs() {
         return pendingJobs.get();
     }

@@ -269,6 +269,26 @@ public final class AsyncSubmitter {
         return offer(job);
     }
 
+    /**
+     * True when a job of {@code script} with {@code bytes} staged would be taken now (queue bounds, rings):
+     * recovery submits only then, so a recovered job is never rejected for a transient lack of room.
+     */
+    public boolean hasRoom(final int script, final long bytes) {
+        if (!scripts[script].hasRoom(bytes) || !ringHasRoom(toConductor)) {
+            return false;
+        }
+        for (final Queue<AsyncJob> queue : toWorkers[script]) {
+            if (!ringHasRoom(queue)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ringHasRoom(final Queue<AsyncJob> queue) {
+        return !(queue instanceof org.jctools.queues.MessagePassingQueue<?> ring) || ring.size() < ring.capacity() - 1;
+    }
+
     /** T.async calls refused because the journal could not take them (full or failed). */
     public long journalRejections() {
         return journalRejections;

@@ -215,6 +215,34 @@ class AsyncLuaTest {
     }
 
     @Test
+    void moreRecoveredJobsThanTheQueueHoldsAllRunInJournalOrder() throws IOException {
+        // an interrupted run left 20000 appends; this run's queue takes 100 at a time and its rings 65536
+        final Path out = temp.resolve("out");
+        final Path target = out.resolve("files/recovered.txt");
+        final Path script = AsyncScriptRun.script(temp.resolve("scripts"), "t.lua", plugin("onload = function() end"));
+        final io.trawl.async.journal.Journal journal = io.trawl.async.journal.Journal.open(out.resolve("state/journal"), "none",
+            1L << 30, AsyncScriptRun.QUIET);
+        final io.trawl.async.journal.PipelineJournal pipeline = journal.pipeline(0);
+        final StringBuilder expected = new StringBuilder();
+        for (int i = 1; i <= 20_000; i++) {
+            final byte[] line = ("line " + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            expected.append("line ").append(i).append('\n');
+            final java.lang.foreign.MemorySegment memory = java.lang.foreign.Arena.ofAuto().allocate(line.length);
+            java.lang.foreign.MemorySegment.copy(line, 0, memory, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, line.length);
+            assertThat(pipeline.submitted(io.trawl.async.job.AsyncJob.copyBuffer(i, 0, 0, target, -1, memory, 0, line.length),
+                i, "t.lua", script.toString(), null, -1)).isTrue();
+        }
+        journal.close(false);
+        final AsyncScriptRun run = AsyncScriptRun.run(SharedCorpus.sixteenMinutes(), out, 1, List.of(script),
+            Map.of(TrawlSettings.ASYNC_QUEUE_JOBS, 100));
+        assertThat(run.warnings).noneMatch(w -> w.contains("not recovered") || w.contains("rejected"));
+        assertThat(run.async().get("recovered").asLong()).isEqualTo(20_000);
+        assertThat(run.async().get("rejected").asLong()).isZero();
+        assertThat(Files.readString(target)).isEqualTo(expected.toString());
+        assertThat(run.summary.get("packets").asLong()).isPositive();
+    }
+
+    @Test
     void aFullQueueRejectsAndCountsWhileEveryPacketIsStillProcessed() {
         final AsyncScriptRun run = run(plugin("""
               onload = function() T.calls = 0 end,

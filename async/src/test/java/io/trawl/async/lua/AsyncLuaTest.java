@@ -243,6 +243,47 @@ class AsyncLuaTest {
     }
 
     @Test
+    void writesAfterAFileWasRemovedOrReplacedLandInTheNewFile() throws IOException {
+        // workers keep files open between writes: a file another worker removed or renamed over must be reopened
+        final Path dir = temp.resolve("out/files");
+        final AsyncScriptRun run = run(plugin("""
+              request_async_workers = 3,
+              onload = function() T.n = 0; T.since = {} end,
+              simplecounter = {
+                protocol_guid = "%1$s",
+                onpacket = function(engine, layer)
+                  T.n = T.n + 1
+                  local bytes = layer:rawbytes()
+                  local k = T.n %% 3
+                  local file = "%2$s/f-" .. k .. ".bin"
+                  T.async:copybuffer(bytes, file)
+                  T.since[k] = (T.since[k] or 0) + bytes:size()
+                  if T.n %% 97 == 0 then
+                    T.async:rm(file)
+                    T.since[k] = 0
+                  elseif T.n %% 89 == 0 then
+                    local fresh = "%2$s/fresh-" .. T.n .. ".bin"
+                    T.async:copybuffer(bytes, fresh, 0)
+                    T.async:copy(fresh, file)
+                    T.since[k] = bytes:size()
+                  end
+                end,
+              },
+              onunload = function()
+                for k = 0, 2 do print("left " .. k .. " " .. (T.since[k] or 0)) end
+              end""".formatted(TCP, dir)), 1, Map.of());
+        assertThat(run.async().get("failed").asLong()).as(run.async().toString()).isZero();
+        final List<String> left = run.printedStartingWith("left ");
+        assertThat(left).hasSize(3);
+        for (final String line : left) {
+            final String[] parts = line.split(" ");
+            final Path file = dir.resolve("f-" + parts[1] + ".bin");
+            final long expected = Long.parseLong(parts[2]);
+            assertThat(Files.exists(file) ? Files.size(file) : 0L).as(line).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void aFullQueueRejectsAndCountsWhileEveryPacketIsStillProcessed() {
         final AsyncScriptRun run = run(plugin("""
               onload = function() T.calls = 0 end,

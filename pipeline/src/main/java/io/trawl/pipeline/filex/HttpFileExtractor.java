@@ -118,7 +118,6 @@ public final class HttpFileExtractor implements HttpListener {
         final StagedBody body = new StagedBody();
         final String uri = transaction.request() == null ? "" : transaction.request().uri();
         body.base = StagingNames.path(directory, transaction.host(), uri, uniquePrefix + "-" + (++sequence));
-        body.working = body.base.resolveSibling(body.base.getFileName() + ".writing");
         transaction.attachment = body;
     }
 
@@ -249,6 +248,7 @@ public final class HttpFileExtractor implements HttpListener {
             counters.reopened++;
             body.channel = FileChannel.open(body.working, StandardOpenOption.WRITE);
         } else {
+            body.working = body.base.resolveSibling(body.base.getFileName() + ".writing"); // made when needed: memory
             body.channel = FileChannel.open(body.working, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
             body.created = true;
@@ -278,6 +278,7 @@ public final class HttpFileExtractor implements HttpListener {
             }
             closeChannel(body);
             Files.move(body.working, finalPath, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            body.working = null;
         } catch (final IOException e) {
             fail(body, e);
             return;

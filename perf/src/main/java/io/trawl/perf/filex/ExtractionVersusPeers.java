@@ -32,10 +32,11 @@ import java.util.stream.Stream;
  * the whole process (JVM start and script loading included for trawl); trawl's in-JVM rate
  * (summary.json duration) is printed too. Each run's output is checked (objects/streams count, bytes).
  *
- * <p>{@code memory [flows] [memcap]} (defaults 100000 64m): a capture where every flow holds an
+ * <p>{@code memory [flows,...] [memcap]} (defaults 10000,100000 64m): per flow count, a capture where every flow holds an
  * out-of-order segment at the same moment ({@link HttpDownloadsCapture#heldSegments}); trawl runs it
  * without scripts and with a file-mode script under {@code reassembly.memcap}, and reports peak RSS
- * (VmHWM), the reassembler's peak buffered bytes and its off-heap store against the cap.
+ * (VmHWM), the reassembler's peak buffered bytes and its off-heap store against the cap; between two
+ * counts, the RSS per extra flow.
  */
 public final class ExtractionVersusPeers {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,9 +50,21 @@ public final class ExtractionVersusPeers {
         switch (mode) {
             case "throughput" -> throughput(data, args.length > 1 ? Integer.parseInt(args[1]) : 1000,
                 args.length > 2 ? Integer.parseInt(args[2]) : 256, args.length > 3 ? Integer.parseInt(args[3]) : 5);
-            case "memory" -> memory(data, args.length > 1 ? Integer.parseInt(args[1]) : 100_000, args.length > 2 ? args[2] : "64m");
+            case "memory" -> {
+                final String[] counts = (args.length > 1 ? args[1] : "10000,100000").split(",");
+                long[] previous = null;
+                for (final String count : counts) {
+                    final long[] point = memory(data, Integer.parseInt(count), args.length > 2 ? args[2] : "64m");
+                    if (previous != null) {
+                        System.out.printf(Locale.ROOT, "slope %s -> %s flows: %.0f B of RSS per extra flow with the script, %.0f without%n",
+                            previous[0], point[0], (point[2] - previous[2]) * 1024.0 / (point[0] - previous[0]),
+                            (point[1] - previous[1]) * 1024.0 / (point[0] - previous[0]));
+                    }
+                    previous = point;
+                }
+            }
             default -> {
-                System.err.println("usage: ExtractionVersusPeers throughput [connections] [meanKiB] [pairs] | memory [flows] [memcap]");
+                System.err.println("usage: ExtractionVersusPeers throughput [connections] [meanKiB] [pairs] | memory [flows,flows...] [memcap]");
                 System.exit(2);
             }
         }
@@ -233,7 +246,8 @@ public final class ExtractionVersusPeers {
         return peak;
     }
 
-    private static void memory(final Path data, final int flows, final String memcap) throws Exception {
+    /** Returns {flows, peak RSS KiB without scripts, peak RSS KiB with the file-mode script}. */
+    private static long[] memory(final Path data, final int flows, final String memcap) throws Exception {
         final Path capture = HttpDownloadsCapture.heldSegments(data, flows);
         warm(capture);
         final Path work = Files.createTempDirectory(workRoot(), "trawl-filex-memory");
@@ -255,5 +269,6 @@ public final class ExtractionVersusPeers {
             reassembly.get("memcap_drops").asLong(), reassembly.get("gaps").asLong(), reassembly.get("out_of_order").asLong(),
             reassembly.get("flows").asLong(), files.get("extracted").asLong(), files.get("partial").asLong());
         delete(work);
+        return new long[] {flows, bareRss, filexRss};
     }
 }

@@ -24,20 +24,20 @@ import java.util.LinkedHashMap;
  * positionally, so holes after a gap stay holes.
  *
  * <p>Resources stay bounded however many bodies are in flight at once: bytes are collected in pooled
- * 64 KiB direct buffers, at most {@code maxBuffers} of them (a body that finds none writes through,
- * counted as {@code unbuffered_writes}); at most {@code maxOpenFiles} staging files are open (the least
- * recently written one is closed to open another, and reopened when it is written again, counted as
- * {@code reopened}).
+ * 16 KiB direct buffers, at most {@code maxBuffers} of them (a body that finds none writes each chunk
+ * straight to its file, counted as {@code unbuffered_writes}); at most {@code maxOpenFiles} staging files
+ * are open (the least recently written one is closed to open another, and reopened when it is written
+ * again, counted as {@code reopened}).
  *
  * <p>Threading: one instance per pipeline, on the pipeline thread. Disk writes happen here, which is why
  * the staging directory should be a tmpfs.
  */
 public final class HttpFileExtractor implements HttpListener {
-    /** Default most 64 KiB buffers per pipeline (32 MiB). */
-    public static final int DEFAULT_MAX_BUFFERS = 512;
-    /** Default most open staging files per pipeline. */
+    /** Default most write buffers per pipeline: 4096 of 16 KiB (64 MiB). */
+    public static final int DEFAULT_MAX_BUFFERS = 4096;
+    /** Default most open staging files per pipeline, when the process's descriptor limit is unknown. */
     public static final int DEFAULT_MAX_OPEN_FILES = 256;
-    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final int BUFFER_BYTES = 16 * 1024;
 
     private final Path directory;
     private final long chunkBytes;
@@ -68,6 +68,21 @@ public final class HttpFileExtractor implements HttpListener {
         MemorySegment bufferMemory;
         long bufferPosition = -1;
         boolean failed;
+    }
+
+    /**
+     * Open staging files each of {@code pipelines} extractors may hold: half of the process's file
+     * descriptor limit (the JVM raises the soft limit to the hard one) beyond 512 kept for everything else,
+     * shared by the pipelines, between 64 and 65536; {@link #DEFAULT_MAX_OPEN_FILES} when the limit is
+     * unknown.
+     */
+    public static int openFileBudget(final int pipelines) {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            final long limit = unix.getMaxFileDescriptorCount();
+            return (int) Math.clamp((limit - 512) / 2 / Math.max(1, pipelines), 64, 65_536);
+        }
+        return DEFAULT_MAX_OPEN_FILES;
     }
 
     /**

@@ -142,5 +142,29 @@ class ScriptCommandLineTest {
         assertThat(summary.get("files").get("mode").asText()).isEqualTo("file");
         assertThat(summary.get("files").get("still_staged").asLong()).isZero();
         assertThat(summary.get("reassembly").get("flows").asLong()).isPositive();
+        // the T.async examples: every job finished, async_save.lua saved and hashed every download
+        final JsonNode async = summary.get("async");
+        assertThat(async.get("submitted").asLong()).isPositive();
+        assertThat(async.get("failed").asLong()).as(async.toString()).isZero();
+        assertThat(async.get("rejected").asLong()).isZero();
+        assertThat(async.get("completed").asLong()).isEqualTo(async.get("submitted").asLong());
+        assertThat(hashesOf(out.resolve("saved"), "")).containsExactlyInAnyOrderElementsOf(demoChecksums());
+        // the same figures are in counters.dat, for `trawl counters` while a run goes on
+        final Outcome counters = trawl("counters", "--state", out.resolve("state").toString());
+        assertThat(counters.out()).containsPattern("\\b" + String.format("%,d", async.get("submitted").asLong())
+            + "\\s+pipeline 0: T.async jobs submitted");
+        assertThat(counters.out()).containsPattern("\\b0\\s+pipeline 0: T.async jobs of this pipeline not finished yet");
+        final List<String> hashedResources = Files.readAllLines(out.resolve("resources.jsonl")).stream()
+                .map(line -> readJson(line)).filter(r -> r.get("contents").asText().startsWith("sha256 "))
+                .map(r -> r.get("contents").asText().substring(7)).toList();
+        assertThat(hashedResources).containsExactlyInAnyOrderElementsOf(demoChecksums());
+    }
+
+    private static JsonNode readJson(final String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

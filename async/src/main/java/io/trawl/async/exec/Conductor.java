@@ -20,9 +20,10 @@ import java.util.Queue;
  * path take effect in submission order, a stream of writes to one file flows to one worker without a
  * round trip per job, and jobs on different paths run in parallel (no cycle can form: the earliest
  * waiting job is at the head of all its FIFOs). A dispatched run of consecutive copybuffer jobs to the same
- * file travels as one batch, so the worker writes them together. Jobs without paths ({@code schedule})
- * never come here: pipelines give them straight to a worker. The conductor also enforces the onexecute
- * time limit.
+ * file travels as one batch, so the worker writes them together. A {@code schedule} comes here when its
+ * data or captured strings name paths (ordered with the file operations on them), or, for a one-worker
+ * script, while that pipeline still has jobs here (so the single worker stays FIFO); other schedules go
+ * straight from the pipeline to a worker. The conductor also enforces the onexecute time limit.
  *
  * <p>Threading: its own agent thread; it alone touches the path state (single writer). Pipelines reach
  * it through one SPSC submission queue each, workers through their done queues.
@@ -108,10 +109,8 @@ public final class Conductor implements Agent {
     }
 
     private void admit(final AsyncJob job) {
-        if (job.paths.length == 0) {
-            dispatch(job, NO_WORKER);
-            return;
-        }
+        // Jobs without paths wait their turn in the admitted list too, so a single worker sees every
+        // job in the order the conductor received them.
         for (final Path path : job.paths) {
             paths.computeIfAbsent(path, p -> new PathState()).waiting.addLast(job);
         }
@@ -146,6 +145,10 @@ public final class Conductor implements Agent {
                 final AsyncJob next = state.waiting.peekFirst();
                 if (next == null || next.kind() != JobKind.COPYBUFFER || next.paths.length != 1 || next.script() != job.script()) {
                     break;
+                }
+                if (workersByScript[job.script()].length == 1
+                    && (next.pipeline() != tail.pipeline() || next.conductorSeq != tail.conductorSeq + 1)) {
+                    break; // a one-worker script is FIFO: a write must not overtake its pipeline's jobs in between
                 }
                 take(next, worker);
                 tail.batchNext = next;

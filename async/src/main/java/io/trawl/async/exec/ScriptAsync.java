@@ -30,8 +30,11 @@ public final class ScriptAsync {
     private final long[] counts;
     private final Map<String, Long> errors = new LinkedHashMap<>();
 
-    public ScriptAsync(final int index, final String name, final int workers, final long maxJobs, final long maxBytes,
-                       final int pipelines) {
+    private final String path;
+
+    public ScriptAsync(final int index, final String name, final String path, final int workers, final long maxJobs,
+                       final long maxBytes, final int pipelines) {
+        this.path = path;
         this.counts = new long[(pipelines + 1) * STRIPE];
         this.index = index;
         this.name = name;
@@ -46,6 +49,11 @@ public final class ScriptAsync {
 
     public String name() {
         return name;
+    }
+
+    /** The script file ("" when not a Lua script). */
+    public String path() {
+        return path;
     }
 
     public int workers() {
@@ -84,6 +92,11 @@ public final class ScriptAsync {
     }
 
     /** Jobs not yet finished (T.async.pending_items()). */
+    /** True when a job with {@code bytes} staged fits the bounds now (a hint: no reservation is made). */
+    public boolean hasRoom(final long bytes) {
+        return pendingJobs.get() < maxJobs && pendingBytes.get() + bytes <= maxBytes;
+    }
+
     public long pendingJobs() {
         return pendingJobs.get();
     }
@@ -111,6 +124,21 @@ public final class ScriptAsync {
 
     public void countTimedOut(final int pipeline) {
         counts[pipeline * STRIPE + TIMED_OUT]++;
+    }
+
+    /**
+     * Pipeline {@code pipeline}'s stripe, for publishing: submitted, completed, failed, rejected, timed out,
+     * refused, bytes written, added into {@code into[0..6]}. The pipeline's own thread.
+     */
+    public void addStripe(final int pipeline, final long[] into) {
+        final int base = pipeline * STRIPE;
+        into[0] += counts[base + SUBMITTED];
+        into[1] += counts[base + COMPLETED];
+        into[2] += counts[base + FAILED];
+        into[3] += counts[base + REJECTED];
+        into[4] += counts[base + TIMED_OUT];
+        into[5] += counts[base + REFUSED];
+        into[6] += counts[base + BYTES_WRITTEN];
     }
 
     private long sum(final int counter) {

@@ -26,6 +26,8 @@ public final class Worker implements Agent {
     private final TaskRunner runner;
     private final PathPolicy paths;
     private final FileOperations files = new FileOperations();
+    private final io.trawl.async.journal.WorkerJournal journal;
+    private final FileOperations.JobIntent intents = this::journalIntent;
     private final Queue<AsyncJob> inbound;
     private final Queue<AsyncJob> done;
     private final Queue<AsyncJob>[] completions;
@@ -45,7 +47,8 @@ public final class Worker implements Agent {
 
     @SuppressWarnings("unchecked")
     Worker(final int id, final int index, final ScriptAsync script, final TaskRunner runner, final PathPolicy paths, final int pipelines,
-           final int queueCapacity) {
+           final int queueCapacity, final io.trawl.async.journal.WorkerJournal journal) {
+        this.journal = journal;
         this.id = id;
         this.index = index;
         this.name = "async-" + script.name() + "-" + index;
@@ -108,6 +111,7 @@ public final class Worker implements Agent {
         }
         for (AsyncJob job = batch; job != null; job = job.batchNext) {
             run(job);
+            journalEffect(job);
         }
         for (AsyncJob job = batch; job != null; ) {
             final AsyncJob next = job.batchNext;
@@ -118,6 +122,17 @@ public final class Worker implements Agent {
         return 1;
     }
 
+    private void journalIntent(final AsyncJob job, final long offset) {
+        journal.intent(job.id(), offset);
+    }
+
+    /** The job's effects are done (or failed): journaled before anyone hears of it. */
+    private void journalEffect(final AsyncJob job) {
+        if (journal != null) {
+            journal.effect(job.id(), job.outcome(), job.result(), job.error());
+        }
+    }
+
     /** One job from the pipelines' direct queues, round-robin; finished jobs go straight back. */
     private int runDirect() {
         for (int i = 0; i < direct.length; i++) {
@@ -126,6 +141,7 @@ public final class Worker implements Agent {
             final AsyncJob job = direct[p].poll();
             if (job != null) {
                 run(job);
+                journalEffect(job);
                 post(completions[job.pipeline()], job);
                 return 1;
             }
@@ -162,7 +178,7 @@ public final class Worker implements Agent {
         Outcome outcome = Outcome.COMPLETED;
         String error = null;
         try {
-            files.copyBuffers(gathered, jobs, channel(target));
+            files.copyBuffers(gathered, jobs, channel(target), journal == null ? null : intents);
         } catch (final PathRefusedException e) {
             outcome = Outcome.REFUSED;
             error = e.getMessage();
@@ -174,8 +190,12 @@ public final class Worker implements Agent {
         final long finished = System.nanoTime();
         for (int i = 0; i < jobs; i++) {
             final AsyncJob job = gathered[i];
-            gathered[i] = null;
             job.finish(outcome, null, error, outcome == Outcome.COMPLETED ? job.byteCount() : 0, finished);
+            journalEffect(job);
+        }
+        for (int i = 0; i < jobs; i++) {
+            final AsyncJob job = gathered[i];
+            gathered[i] = null;
             post(completions[job.pipeline()], job);
         }
         for (int i = 0; i < batches; i++) {
@@ -220,7 +240,8 @@ public final class Worker implements Agent {
                 case CAT -> {
                     paths.checkReal("cat", job.source());
                     paths.checkReal("cat", job.target());
-                    job.finish(Outcome.COMPLETED, null, null, files.cat(job.source(), job.target()));
+                    job.finish(Outcome.COMPLETED, null, null, files.cat(job.source(), job.target(),
+                        journal == null ? null : offset -> journal.intent(job.id(), offset), job.recoveredIntent));
                 }
                 case COPY -> {
                     paths.checkReal("copy", job.source());

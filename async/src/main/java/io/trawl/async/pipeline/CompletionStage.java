@@ -29,8 +29,41 @@ public final class CompletionStage implements PipelineStage {
     private final Histogram latency = new Histogram(3_600_000_000L, 3);
     private final Histogram[] latencyByScript;
 
+    /**
+     * Jobs of an interrupted run for this pipeline to finish before it takes new input, and how to bind
+     * recovered schedules to its Lua states. Shared by the pipelines of a run.
+     */
+    public interface Recovery {
+        /** The recovered jobs this pipeline takes over. */
+        List<io.trawl.async.journal.JournaledJob> jobsFor(int pipeline);
+
+        /** The script index of a recovered job's script in this run, or -1. */
+        int scriptIndex(String scriptName);
+
+        /** Binds a recovered schedule (null when not possible). */
+        io.trawl.async.journal.RecoveryBinder.Bound bind(io.trawl.async.journal.JournaledJob job, int pipeline) throws Exception;
+
+        /** This pipeline has journaled all its recovered jobs again. */
+        void submitted(int pipeline, int count);
+    }
+
+    private final Recovery recovery;
+    private boolean recoverySubmitted;
+    private static final int RECOVERY_PER_DUTY = 4096;
+    private List<io.trawl.async.journal.JournaledJob> recoveryJobs;
+    private int recoveryCursor;
+    private int recoveredCount;
+    private static final AsyncCounter[] COUNTERS = AsyncCounter.values();
+    private static final long PUBLISH_INTERVAL_NANOS = 10_000_000L;
+    private org.agrona.concurrent.status.AtomicCounter[] published;
+    private final long[] publishing = new long[COUNTERS.length];
+    private long lastPublished;
+    private final java.util.Set<Long> recovering = new java.util.HashSet<>();
+
     @SuppressWarnings("unchecked")
-    CompletionStage(final AsyncSubmitter submitter, final List<Worker> workers, final ScriptAsync[] scripts, final RunConsole console) {
+    CompletionStage(final AsyncSubmitter submitter, final List<Worker> workers, final ScriptAsync[] scripts, final RunConsole console,
+                    final Recovery recovery) {
+        this.recovery = recovery;
         this.submitter = submitter;
         this.scripts = scripts;
         this.console = console;
@@ -49,9 +82,39 @@ public final class CompletionStage implements PipelineStage {
         // completions are delivered between batches, in doDuty
     }
 
+    /** Allocates this pipeline's counters in the run's counters file. Main thread, before the pipeline starts. */
+    public void publishTo(final io.trawl.pipeline.Pipeline pipeline) {
+        published = new org.agrona.concurrent.status.AtomicCounter[COUNTERS.length];
+        for (final AsyncCounter counter : COUNTERS) {
+            published[counter.ordinal()] = pipeline.newCounter(counter.label(), counter.typeId());
+        }
+    }
+
+    private void publish() {
+        if (published == null) {
+            return;
+        }
+        java.util.Arrays.fill(publishing, 0);
+        for (final ScriptAsync script : scripts) {
+            script.addStripe(submitter.pipeline(), publishing);
+        }
+        publishing[AsyncCounter.OUTSTANDING.ordinal()] = submitter.outstanding();
+        publishing[AsyncCounter.JOURNAL_REJECTIONS.ordinal()] = submitter.journalRejections();
+        for (int i = 0; i < publishing.length; i++) {
+            published[i].setRelease(publishing[i]);
+        }
+    }
+
     @Override
     public int doDuty(final long nowNanos) {
+        if (nowNanos - lastPublished >= PUBLISH_INTERVAL_NANOS) {
+            lastPublished = nowNanos;
+            publish();
+        }
         int work = 0;
+        if (!recoverySubmitted) {
+            work += submitRecovered();
+        }
         for (final Queue<AsyncJob> queue : queues) {
             for (int i = 0; i < MAX_PER_DUTY; i++) {
                 final AsyncJob job = queue.poll();
@@ -94,13 +157,111 @@ public final class CompletionStage implements PipelineStage {
             }
         }
         script.release(job.byteCount());
-        submitter.completed();
+        submitter.completed(job);
         final long micros = Math.max(0, (System.nanoTime() - job.submittedNanos()) / 1000);
         latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
         latencyByScript[job.script()].recordValue(Math.min(micros, latency.getHighestTrackableValue()));
         if (job.handler() != null) {
             job.handler().onCompleted(job);
         }
+        if (submitter.journal() != null) {
+            submitter.journal().delivered(job);
+        }
+        recovering.remove(job.id());
+    }
+
+    /**
+     * Finishes, before any new input, the jobs an interrupted run left for this pipeline: submits them in
+     * journal order, as many per duty cycle as the script's queue bounds and the rings take (the rest wait
+     * for the next cycle, never rejected), so any number of recovered jobs fits.
+     */
+    private int submitRecovered() {
+        if (recovery == null) {
+            recoverySubmitted = true;
+            return 0;
+        }
+        if (recoveryJobs == null) {
+            recoveryJobs = recovery.jobsFor(submitter.pipeline());
+        }
+        int work = 0;
+        while (recoveryCursor < recoveryJobs.size() && work < RECOVERY_PER_DUTY) {
+            final io.trawl.async.journal.JournaledJob job = recoveryJobs.get(recoveryCursor);
+            final int script = recovery.scriptIndex(job.script());
+            if (script >= 0 && job.effect() == null && !submitter.hasRoom(script, job.bytes() == null ? 0 : job.bytes().length)) {
+                return work; // full for now: the jobs submitted so far must drain first
+            }
+            recoveryCursor++;
+            work++;
+            if (submitRecovered(job, script)) {
+                recoveredCount++;
+            }
+        }
+        if (recoveryCursor == recoveryJobs.size()) {
+            recoverySubmitted = true;
+            recoveryJobs = null;
+            recovery.submitted(submitter.pipeline(), recoveredCount);
+        }
+        return work;
+    }
+
+    /** One recovered job; false when it cannot run in this run (reported). */
+    private boolean submitRecovered(final io.trawl.async.journal.JournaledJob job, final int script) {
+        if (script < 0) {
+            console.warn("trawl: T.async job " + job.id() + " (" + job.kind().method() + ") of script " + job.script()
+                + " not recovered: the script is not loaded in this run");
+            return false;
+        }
+        try {
+            final io.trawl.async.journal.RecoveryBinder.Bound bound = job.kind() == io.trawl.async.job.JobKind.SCHEDULE
+                ? recovery.bind(job, submitter.pipeline()) : null;
+            if (job.kind() == io.trawl.async.job.JobKind.SCHEDULE && bound == null) {
+                console.warn("trawl: T.async schedule " + job.id() + " of " + job.script() + " not recovered");
+                return false;
+            }
+            if (job.effect() != null) {
+                deliverFinished(job, script, bound);
+                return true;
+            }
+            final String refusal = job.kind() == io.trawl.async.job.JobKind.SCHEDULE
+                ? submitter.schedule(script, bound.task(), null, bound.handler(), bound.state(), job.payload(), job.id())
+                : submitter.resubmit(job, script, null, null);
+            if (refusal != null) {
+                console.warn("trawl: recovered T.async job " + job.id() + ": " + refusal);
+                return false;
+            }
+            recovering.add(job.id());
+            return true;
+        } catch (final Exception e) {
+            console.warn("trawl: T.async job " + job.id() + " of " + job.script() + " not recovered: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** A recovered job whose effects were done: only its completion is left to deliver. */
+    private void deliverFinished(final io.trawl.async.journal.JournaledJob recovered, final int script,
+                                 final io.trawl.async.journal.RecoveryBinder.Bound bound) {
+        final AsyncJob job = switch (recovered.kind()) {
+            case SCHEDULE -> AsyncJob.schedule(recovered.id(), script, submitter.pipeline(), bound.task());
+            case RM -> AsyncJob.remove(recovered.id(), script, submitter.pipeline(), java.nio.file.Path.of(recovered.target()));
+            default -> AsyncJob.fileToFile(recovered.id(), script, submitter.pipeline(), recovered.kind(),
+                recovered.source() == null ? null : java.nio.file.Path.of(recovered.source()),
+                recovered.target() == null ? null : java.nio.file.Path.of(recovered.target()));
+        };
+        if (bound != null) {
+            job.onCompletion(bound.handler(), bound.state());
+        }
+        job.finish(recovered.effect(), recovered.result(), recovered.error(), 0);
+        if (job.handler() != null) {
+            job.handler().onCompleted(job);
+        }
+        if (submitter.journal() != null) {
+            submitter.journal().delivered(job.id());
+        }
+    }
+
+    @Override
+    public boolean holdsInput() {
+        return !recoverySubmitted || !recovering.isEmpty();
     }
 
     private void report(final ScriptAsync script, final String message) {
@@ -110,9 +271,21 @@ public final class CompletionStage implements PipelineStage {
     }
 
     @Override
+    public void onEndOfInput() {
+        if (submitter.outstanding() > 0) {
+            console.info("trawl: pipeline-" + submitter.pipeline() + ": input ended; finishing " + submitter.outstanding()
+                + " T.async job(s)");
+        }
+    }
+
+    @Override
     public boolean isDrained() {
         doDuty(System.nanoTime());
-        return submitter.outstanding() == 0;
+        if (submitter.outstanding() == 0) {
+            publish();
+            return true;
+        }
+        return false;
     }
 
     /** Latency of every job this pipeline completed, µs. */

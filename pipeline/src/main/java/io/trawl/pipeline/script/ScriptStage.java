@@ -126,6 +126,7 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         for (final ScriptSource source : host.sources()) {
             try {
                 final ScriptInstance instance = host.newInstance(source, index, log, scope, () -> clockSeconds);
+                instance.outputsFlusher(this::flushOutputs);
                 instance.attach(new EngineValue(new InstanceEngine(instance)));
                 loaded.add(instance);
             } catch (final ScriptLoadException e) {
@@ -445,6 +446,12 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         }
     }
 
+    /** Writes out buffered alerts and resources. */
+    private void flushOutputs() {
+        alerts.flush();
+        resources.flush();
+    }
+
     @Override
     public void onEndOfInput() {
         alerts.flush();
@@ -528,7 +535,12 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     }
 
     private long packetNanos() {
-        return current != null ? current.timestampNanos() : clockNanos;
+        if (current != null) {
+            return current.timestampNanos();
+        }
+        // between packets (T.async results, flows ended by a sweep): the latest packet time, or the wall
+        // clock before any packet (a run that only finishes an interrupted run's jobs)
+        return clockNanos != Long.MIN_VALUE ? clockNanos : System.currentTimeMillis() * 1_000_000L;
     }
 
     /** The flow named by a key string, or -1 (counted). */
@@ -597,7 +609,11 @@ public final class ScriptStage implements PipelineStage, PacketSource {
                 out.name("priority").rawValue("null");
             }
             out.field("message", message.tojstring()).field("status", status == null ? null : status.tojstring())
-                .field("script", script).end();
+                .field("script", script);
+            if (instance.asyncJob() >= 0) {
+                out.field("async_job", instance.asyncJob());
+            }
+            out.end();
             counts[ScriptCounter.ALERTS.ordinal()]++;
         }
 
@@ -611,9 +627,13 @@ public final class ScriptStage implements PipelineStage, PacketSource {
                 warnOnce("resource size " + script, "trawl: script " + script + ": a resource over "
                     + EngineValue.MAX_RESOURCE_BYTES + " bytes was cut (counted in summary.json script_outputs)");
             }
-            resources.begin().fieldSeconds("ts", packetNanos()).field("group", group.tojstring())
+            final JsonLinesFile record = resources.begin().fieldSeconds("ts", packetNanos()).field("group", group.tojstring())
                 .field("flow", flowKey == null ? null : flowKey.tojstring()).field("uri", uri.tojstring())
-                .field("contents", body.tojstring()).field("script", script).end();
+                .field("contents", body.tojstring()).field("script", script);
+            if (instance.asyncJob() >= 0) {
+                record.field("async_job", instance.asyncJob());
+            }
+            record.end();
             counts[ScriptCounter.RESOURCES.ordinal()]++;
         }
 

@@ -84,6 +84,7 @@ public final class AsyncService implements PipelineStageFactory {
         final List<Path> roots = new ArrayList<>(context.get(TrawlSettings.ASYNC_ALLOWED_ROOTS));
         roots.add(context.outDir());
         roots.add(context.stateDir());
+        roots.add(context.get(TrawlSettings.FILEX_RAMFS_DIR)); // staged HTTP bodies, wherever the tmpfs is
         this.paths = new PathPolicy(context.outDir(), roots);
         this.scripts = new ScriptAsync[specs.size()];
         final int cap = context.get(TrawlSettings.ASYNC_WORKERS_MAX);

@@ -3,21 +3,17 @@ package io.trawl.perf.filex;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trawl.perf.Peer;
+import io.trawl.perf.PerfFiles;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * TCP reassembly + HTTP extraction against tcpflow and tshark, and memory under 100 k concurrent flows.
@@ -70,45 +66,6 @@ public final class ExtractionVersusPeers {
         }
     }
 
-    /**
-     * Where every contestant writes: a tmpfs ({@code /dev/shm}, what the README recommends for the staging
-     * directory) unless {@code -Dtrawl.perf.work=DIR} says otherwise.
-     */
-    private static Path workRoot() {
-        final String configured = System.getProperty("trawl.perf.work");
-        if (configured != null) {
-            return Path.of(configured);
-        }
-        final Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-    }
-
-    /** A Lua script from the perf resources, copied to a file. */
-    private static Path script(final String name, final Path dir) throws IOException {
-        final Path file = dir.resolve(name);
-        try (InputStream in = ExtractionVersusPeers.class.getResourceAsStream("/lua/" + name)) {
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return file;
-    }
-
-    private static void warm(final Path capture) throws IOException {
-        try (InputStream in = Files.newInputStream(capture)) { // page cache, for every contestant
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-    }
-
-    private static void delete(final Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static long count(final Path dir, final String glob) throws IOException {
         try (var stream = Files.newDirectoryStream(dir, glob)) {
             long n = 0;
@@ -118,39 +75,13 @@ public final class ExtractionVersusPeers {
             return n;
         }
     }
-
-    private static List<String> trawl(final Path capture, final Path out, final Path script, final String... settings) {
-        final List<String> args = new ArrayList<>(List.of("run", "--source", "pcap:" + capture, "--out", out.toString(),
-            "--progress", "never", "--pipelines", "1"));
-        if (script != null) {
-            args.add("--script");
-            args.add(script.toString());
-        }
-        final Path config = out.resolveSibling(out.getFileName() + ".yaml");
-        if (settings.length > 0) {
-            final StringBuilder yaml = new StringBuilder();
-            for (final String setting : settings) {
-                final int eq = setting.indexOf('=');
-                yaml.append(setting, 0, eq).append(": ").append(setting.substring(eq + 1)).append('\n');
-            }
-            try {
-                Files.writeString(config, yaml);
-            } catch (final IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            args.add("--config");
-            args.add(config.toString());
-        }
-        return Peer.javaCommand("io.trawl.cli.TrawlCommand", args.toArray(new String[0]));
-    }
-
     private static void throughput(final Path data, final int connections, final int meanKiB, final int pairs) throws Exception {
         final HttpDownloadsCapture.Downloads capture = HttpDownloadsCapture.downloads(data, connections, meanKiB * 1024);
         final long size = Files.size(capture.file());
-        warm(capture.file());
-        final Path work = Files.createTempDirectory(workRoot(), "trawl-filex-bench");
-        final Path noop = script("filex_bench.lua", work);
-        final Path copy = script("filex_bench_async_copy.lua", work);
+        PerfFiles.warm(capture.file());
+        final Path work = Files.createTempDirectory(PerfFiles.workRoot(), "trawl-filex-bench");
+        final Path noop = PerfFiles.script("filex_bench.lua", work);
+        final Path copy = PerfFiles.script("filex_bench_async_copy.lua", work);
         System.out.printf(Locale.ROOT, "capture %s: %,d bytes, %,d concurrent HTTP downloads, %,d body bytes; outputs under %s%n",
             capture.file(), size, connections, capture.bodyBytes(), work);
         final Map<String, List<Double>> rates = new LinkedHashMap<>();
@@ -162,7 +93,7 @@ public final class ExtractionVersusPeers {
             Files.createDirectories(flowDir);
             final Peer.Run tcpflow = Peer.run(List.of("tcpflow", "-r", capture.file().toString(), "-o", flowDir.toString()));
             check(count(flowDir, "*-*") >= 2L * connections, "tcpflow wrote " + count(flowDir, "*-*") + " stream files");
-            delete(flowDir);
+            PerfFiles.delete(flowDir);
             rates.computeIfAbsent("tcpflow", k -> new ArrayList<>()).add(size / tcpflow.wallSeconds() / 1e6);
 
             final Path objects = work.resolve("tshark");
@@ -170,20 +101,20 @@ public final class ExtractionVersusPeers {
             final Peer.Run tshark = Peer.run(List.of("tshark", "-n", "-r", capture.file().toString(), "-q", "--export-objects",
                 "http," + objects));
             check(count(objects, "*") == connections, "tshark exported " + count(objects, "*") + " objects");
-            delete(objects);
+            PerfFiles.delete(objects);
             rates.computeIfAbsent("tshark", k -> new ArrayList<>()).add(size / tshark.wallSeconds() / 1e6);
 
             final Path out = work.resolve("trawl");
-            final Peer.Run plain = Peer.run(trawl(capture.file(), out, noop, "filex.ramfs_dir=" + work.resolve("staging")));
+            final Peer.Run plain = Peer.run(PerfFiles.trawlRun(capture.file(), out, noop, "filex.ramfs_dir=" + work.resolve("staging")));
             inJvm.add(size / checkTrawl(out, connections, capture.bodyBytes()) / 1e6);
-            delete(out);
+            PerfFiles.delete(out);
             rates.computeIfAbsent("trawl", k -> new ArrayList<>()).add(size / plain.wallSeconds() / 1e6);
 
             final Path outCopy = work.resolve("trawl-copy");
-            final Peer.Run copied = Peer.run(trawl(capture.file(), outCopy, copy, "filex.ramfs_dir=" + work.resolve("staging")));
+            final Peer.Run copied = Peer.run(PerfFiles.trawlRun(capture.file(), outCopy, copy, "filex.ramfs_dir=" + work.resolve("staging")));
             inJvmCopy.add(size / checkTrawl(outCopy, connections, capture.bodyBytes()) / 1e6);
             check(count(outCopy.resolve("objects"), "*") == connections, "T.async copied " + count(outCopy.resolve("objects"), "*"));
-            delete(outCopy);
+            PerfFiles.delete(outCopy);
             rates.computeIfAbsent("trawl+copy", k -> new ArrayList<>()).add(size / copied.wallSeconds() / 1e6);
 
             System.out.printf(Locale.ROOT, "%5d  %12.1f  %11.1f  %10.1f  %23.1f  (%.1f, %.1f)%n", round, rates.get("tcpflow").getLast(),
@@ -195,17 +126,9 @@ public final class ExtractionVersusPeers {
             Peer.median(rates.get("trawl+copy")), Peer.median(inJvm), Peer.median(inJvmCopy));
         for (final String who : List.of("trawl", "trawl+copy")) {
             System.out.printf(Locale.ROOT, "%s: median of per-round ratios: %.2fx tcpflow, %.2fx tshark%n", who,
-                medianRatio(rates.get(who), rates.get("tcpflow")), medianRatio(rates.get(who), rates.get("tshark")));
+                Peer.medianRatio(rates.get(who), rates.get("tcpflow")), Peer.medianRatio(rates.get(who), rates.get("tshark")));
         }
-        delete(work);
-    }
-
-    private static double medianRatio(final List<Double> a, final List<Double> b) {
-        final List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < a.size(); i++) {
-            ratios.add(a.get(i) / b.get(i));
-        }
-        return Peer.median(ratios);
+        PerfFiles.delete(work);
     }
 
     private static void check(final boolean ok, final String what) {
@@ -249,15 +172,15 @@ public final class ExtractionVersusPeers {
     /** Returns {flows, peak RSS KiB without scripts, peak RSS KiB with the file-mode script}. */
     private static long[] memory(final Path data, final int flows, final String memcap) throws Exception {
         final Path capture = HttpDownloadsCapture.heldSegments(data, flows);
-        warm(capture);
-        final Path work = Files.createTempDirectory(workRoot(), "trawl-filex-memory");
-        final Path noop = script("filex_bench.lua", work);
+        PerfFiles.warm(capture);
+        final Path work = Files.createTempDirectory(PerfFiles.workRoot(), "trawl-filex-memory");
+        final Path noop = PerfFiles.script("filex_bench.lua", work);
         System.out.printf(Locale.ROOT, "capture %s: %,d bytes, %,d flows each holding one out-of-order segment at once%n",
             capture, Files.size(capture), flows);
         final Path bare = work.resolve("bare");
-        final long bareRss = peakRssKiB(trawl(capture, bare, null));
+        final long bareRss = peakRssKiB(PerfFiles.trawlRun(capture, bare, null));
         final Path filex = work.resolve("filex");
-        final long filexRss = peakRssKiB(trawl(capture, filex, noop, "reassembly.memcap=" + memcap,
+        final long filexRss = peakRssKiB(PerfFiles.trawlRun(capture, filex, noop, "reassembly.memcap=" + memcap,
             "filex.ramfs_dir=" + work.resolve("staging")));
         final JsonNode reassembly = JSON.readTree(filex.resolve("summary.json").toFile()).get("reassembly");
         final JsonNode files = JSON.readTree(filex.resolve("summary.json").toFile()).get("files");
@@ -268,7 +191,7 @@ public final class ExtractionVersusPeers {
             reassembly.get("buffered_peak_bytes").asLong(), reassembly.get("store_bytes").asLong(), memcap,
             reassembly.get("memcap_drops").asLong(), reassembly.get("gaps").asLong(), reassembly.get("out_of_order").asLong(),
             reassembly.get("flows").asLong(), files.get("extracted").asLong(), files.get("partial").asLong());
-        delete(work);
+        PerfFiles.delete(work);
         return new long[] {flows, bareRss, filexRss};
     }
 }

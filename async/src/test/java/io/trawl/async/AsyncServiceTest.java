@@ -83,6 +83,20 @@ class AsyncServiceTest {
         }
     }
 
+    /**
+     * Submits through {@code submit} (which returns a refusal or null), running pipeline 0's completion duty while
+     * the queue is full; fails naming the refusal if the job is not taken within 30 s (a stall).
+     */
+    private void submitPatiently(final java.util.function.Supplier<String> submit) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String refusal;
+        while ((refusal = submit.get()) != null) {
+            assertThat(System.nanoTime()).as("job refused for 30 s: %s", refusal).isLessThan(deadline);
+            service.completionStage(0).doDuty(System.nanoTime());
+            Thread.onSpinWait();
+        }
+    }
+
     private static MemorySegment bytes(final byte[] data) {
         final MemorySegment segment = Arena.ofAuto().allocate(Math.max(1, data.length));
         MemorySegment.copy(data, 0, segment, ValueLayout.JAVA_BYTE, 0, data.length);
@@ -120,6 +134,63 @@ class AsyncServiceTest {
         assertThat(Files.readAllBytes(dir.resolve("b.log"))).isEqualTo(expectedB.toByteArray());
         assertThat(dir.resolve("snap-0")).doesNotExist();
         assertThat(service.script(0).completed()).isEqualTo(50 * 40 + 100 + 1);
+        assertThat(service.script(0).failed()).isZero();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} worker(s)")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+    @org.junit.jupiter.api.Timeout(120)
+    void aRandomMixOfJobsAllFinishAndSchedulesSeeTheFilesAsSubmittedBeforeThem(final int workers) throws IOException {
+        // Many files, removes, and schedules with and without a path, through a full worker (8 batches) and a
+        // queue of jobs waiting in the conductor: nothing may stall, path order must hold, and with one worker
+        // a schedule sees exactly the writes submitted before it (FIFO), whatever file it looks at.
+        start(workers, Map.of(TrawlSettings.ASYNC_QUEUE_JOBS, 2_000));
+        final AsyncSubmitter async = service.submitter(0);
+        final Path dir = temp.resolve("out/mix");
+        Files.createDirectories(dir);
+        final java.util.Random random = new java.util.Random(workers * 31L);
+        final long[] sizes = new long[20];
+        final List<String> mismatches = Collections.synchronizedList(new ArrayList<>());
+        int schedules = 0;
+        final int[] results = {0};
+        for (int i = 0; i < 30_000; i++) {
+            final int file = random.nextInt(sizes.length);
+            final Path path = dir.resolve("f-" + file);
+            final int what = random.nextInt(100);
+            if (what < 85) {
+                final byte[] chunk = new byte[1 + random.nextInt(200)];
+                final MemorySegment slice = bytes(chunk);
+                submitPatiently(() -> async.copyBuffer(0, slice, 0, chunk.length, path.toString(), -1, null, null));
+                sizes[file] += chunk.length;
+            } else if (what < 90) {
+                submitPatiently(() -> async.rm(0, path.toString(), null, null));
+                sizes[file] = 0;
+            } else {
+                // with one worker the schedule need not name the file to see it as submitted; with more it must
+                final boolean named = workers > 1 || random.nextBoolean();
+                final long expected = sizes[file];
+                final Callable<String> task = () -> {
+                    final long actual = Files.exists(path) ? Files.size(path) : 0;
+                    if (actual != expected) {
+                        mismatches.add(path.getFileName() + ": " + actual + " bytes, expected " + expected);
+                    }
+                    return "ok";
+                };
+                final List<String> data = named ? List.of(path.toString()) : List.of("f-" + file);
+                submitPatiently(() -> async.schedule(0, task, data, job -> results[0]++, null));
+                schedules++;
+            }
+            if (i % 64 == 0) {
+                service.completionStage(0).doDuty(System.nanoTime());
+            }
+        }
+        drain(0);
+        assertThat(mismatches).isEmpty();
+        assertThat(results[0]).isEqualTo(schedules);
+        for (int file = 0; file < sizes.length; file++) {
+            final Path path = dir.resolve("f-" + file);
+            assertThat(Files.exists(path) ? Files.size(path) : 0).as("size of %s", path).isEqualTo(sizes[file]);
+        }
         assertThat(service.script(0).failed()).isZero();
     }
 

@@ -86,7 +86,7 @@ class ScriptCommandLineTest {
     @Test
     void stagedFilesOutliveOnfileHttpUntilTheTAsyncCopiesThatReadThemFinished() throws IOException {
         final Path out = temp.resolve("async");
-        final Outcome run = trawl("run", "--source", "pcap:" + TrawlHome.demoCapture(), "--out", out.toString(),
+        final Outcome run = trawl("run", "--source", "pcap:" + RunExecution.ensureDemoCapture(), "--out", out.toString(),
             "--script", testScript("filex_async.lua").toString(), "--progress", "never");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(hashesOf(out, "async-")).containsExactlyInAnyOrderElementsOf(demoChecksums());
@@ -117,7 +117,7 @@ class ScriptCommandLineTest {
 
     /** The SHA-256 of every file the demo capture downloads. */
     private static List<String> demoChecksums() throws IOException {
-        return Files.readAllLines(Path.of(TrawlHome.demoCapture() + ".sha256")).stream().map(line -> line.substring(0, 64)).toList();
+        return Files.readAllLines(Path.of(RunExecution.ensureDemoCapture() + ".sha256")).stream().map(line -> line.substring(0, 64)).toList();
     }
 
     @Test

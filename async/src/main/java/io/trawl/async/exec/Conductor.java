@@ -23,7 +23,9 @@ import java.util.Queue;
  * file travels as one batch, so the worker writes them together. A {@code schedule} comes here when its
  * data or captured strings name paths (ordered with the file operations on them), or, for a one-worker
  * script, while that pipeline still has jobs here (so the single worker stays FIFO); other schedules go
- * straight from the pipeline to a worker. The conductor also enforces the onexecute time limit.
+ * straight from the pipeline to a worker. A worker holds at most {@link #MAX_IN_FLIGHT} batches; beyond
+ * that, ready jobs wait here in order, and writes to one file gather meanwhile, so a busy worker gets
+ * large batches. The conductor also enforces the onexecute time limit.
  *
  * <p>Threading: its own agent thread; it alone touches the path state (single writer). Pipelines reach
  * it through one SPSC submission queue each, workers through their done queues.
@@ -33,6 +35,13 @@ public final class Conductor implements Agent {
     private static final long MAX_BATCH_BYTES = 8L << 20;
     private static final long TIMEOUT_CHECK_NANOS = 5_000_000L;
     private static final int NO_WORKER = -1;
+    private static final int WAIT_PATH = -2;
+    private static final int WAIT_CAPACITY = -3;
+    /**
+     * Most batches a worker holds (queued or running). More jobs wait here, in their paths' FIFOs, where
+     * writes to one file gather into larger batches instead of trickling to the worker one by one.
+     */
+    static final int MAX_IN_FLIGHT = 8;
 
     /** The ordering state of one path. */
     private static final class PathState {
@@ -47,6 +56,10 @@ public final class Conductor implements Agent {
     private final long timeoutNanos;
     private final Map<Path, PathState> paths = new HashMap<>();
     private final ArrayDeque<AsyncJob> undispatched = new ArrayDeque<>();
+    /** Per pipeline and one-worker script: its schedule gate (null for scripts with more workers). */
+    private final ScheduleGate[][] gates;
+    /** Per script: jobs that may run but whose worker is full, in the order they became ready. */
+    private final ArrayDeque<AsyncJob>[] waitingForCapacity;
     private AsyncJob[] admitted = new AsyncJob[4096];
     private int admittedCount;
     private long lastTimeoutCheck;
@@ -54,11 +67,22 @@ public final class Conductor implements Agent {
     private volatile long batches;
     private volatile long batchedJobs;
 
+    @SuppressWarnings("unchecked")
     public Conductor(final Queue<AsyncJob>[] submissions, final Worker[][] workersByScript, final long timeoutNanos) {
         this.submissions = submissions.clone();
         this.workersByScript = workersByScript;
         this.allWorkers = java.util.Arrays.stream(workersByScript).flatMap(java.util.Arrays::stream).toArray(Worker[]::new);
         this.timeoutNanos = timeoutNanos;
+        this.gates = new ScheduleGate[submissions.length][workersByScript.length];
+        for (final ScheduleGate[] perPipeline : gates) {
+            for (int script = 0; script < workersByScript.length; script++) {
+                perPipeline[script] = workersByScript[script].length == 1 ? new ScheduleGate() : null;
+            }
+        }
+        this.waitingForCapacity = new ArrayDeque[workersByScript.length];
+        for (int i = 0; i < workersByScript.length; i++) {
+            waitingForCapacity[i] = new ArrayDeque<>();
+        }
     }
 
     @Override
@@ -109,6 +133,10 @@ public final class Conductor implements Agent {
     }
 
     private void admit(final AsyncJob job) {
+        final ScheduleGate gate = gates[job.pipeline()][job.script()];
+        if (gate != null) {
+            gate.admit(job);
+        }
         // Jobs without paths wait their turn in the admitted list too, so a single worker sees every
         // job in the order the conductor received them.
         for (final Path path : job.paths) {
@@ -120,21 +148,80 @@ public final class Conductor implements Agent {
         admitted[admittedCount++] = job;
     }
 
-    /** Dispatches {@code job} (and copybuffer followers) if it may run now. */
-    private void tryDispatch(final AsyncJob job) {
+    /**
+     * Where {@code job} may run now: a worker, or {@link #WAIT_PATH} (not at the head of one of its paths'
+     * FIFOs, or a path busy on another worker: retried when that path frees up), or {@link #WAIT_CAPACITY}
+     * (the worker it must or would go to has {@link #MAX_IN_FLIGHT} batches already).
+     */
+    private int placement(final AsyncJob job) {
         int worker = NO_WORKER;
         for (final Path path : job.paths) {
             final PathState state = paths.get(path);
             if (state.waiting.peekFirst() != job) {
-                return;
+                return WAIT_PATH;
             }
             if (state.running > 0) {
                 if ((worker != NO_WORKER && worker != state.worker) || allWorkers[state.worker].script().index() != job.script()) {
-                    return; // its paths are busy on other workers: wait until they are idle
+                    return WAIT_PATH; // its paths are busy on other workers: wait until they are idle
                 }
                 worker = state.worker;
             }
         }
+        if (worker == NO_WORKER) {
+            worker = leastBusy(job.script());
+        }
+        return allWorkers[worker].inFlight >= MAX_IN_FLIGHT ? WAIT_CAPACITY : worker;
+    }
+
+    /** Dispatches {@code job} (and copybuffer followers) if it may run now; else it waits (path or capacity). */
+    private void tryDispatch(final AsyncJob job) {
+        if (job.dispatched || job.waitingForCapacity || job.heldByGate) {
+            return; // retried from its script's capacity queue or its gate, in order
+        }
+        final ScheduleGate gate = gates[job.pipeline()][job.script()];
+        if (gate != null && !gate.open(job)) {
+            job.heldByGate = true;
+            gate.held.addLast(job);
+            return;
+        }
+        final int placement = placement(job);
+        if (placement == WAIT_PATH) {
+            return;
+        }
+        final ArrayDeque<AsyncJob> blocked = waitingForCapacity[job.script()];
+        if (placement == WAIT_CAPACITY || !blocked.isEmpty()) {
+            // behind the jobs already waiting for a worker of the script, so a one-worker script stays FIFO
+            job.waitingForCapacity = true;
+            blocked.addLast(job);
+            return;
+        }
+        dispatchAt(job, placement);
+    }
+
+    /** A worker of {@code script} has room again: dispatches the jobs waiting for one, in order. */
+    private void retryWaitingForCapacity(final int script) {
+        final ArrayDeque<AsyncJob> blocked = waitingForCapacity[script];
+        while (!blocked.isEmpty()) {
+            final AsyncJob job = blocked.peekFirst();
+            if (job.dispatched) {
+                blocked.pollFirst(); // (left earlier as a follower in a copybuffer batch)
+                job.waitingForCapacity = false;
+                continue;
+            }
+            final int placement = placement(job);
+            if (placement == WAIT_CAPACITY) {
+                return;
+            }
+            blocked.pollFirst();
+            job.waitingForCapacity = false;
+            if (placement != WAIT_PATH) {
+                dispatchAt(job, placement); // (a WAIT_PATH job is retried when its path frees up)
+            }
+        }
+    }
+
+    /** Dispatches {@code job} to {@code worker} with the copybuffer jobs right behind it for the same file. */
+    private void dispatchAt(final AsyncJob job, final int worker) {
         AsyncJob tail = job;
         int jobs = 1;
         long bytes = job.byteCount();
@@ -160,10 +247,41 @@ public final class Conductor implements Agent {
             }
         }
         final int chosen = dispatch(job, worker);
+        final ScheduleGate gate = gates[job.pipeline()][job.script()];
+        boolean opened = false;
         for (AsyncJob j = job; j != null; j = j.batchNext) {
             for (final Path path : j.paths) {
                 paths.get(path).worker = chosen;
             }
+            if (gate != null) {
+                opened |= gate.dispatched(j);
+            }
+        }
+        if (opened) {
+            release(gate);
+        }
+    }
+
+    /** The gate opened further: the jobs it held go on, in order, as far as it is open now. */
+    private void release(final ScheduleGate gate) {
+        if (gate.releasing) {
+            return; // the outer release goes on with what this dispatch opened
+        }
+        gate.releasing = true;
+        try {
+            while (!gate.held.isEmpty()) {
+                final AsyncJob job = gate.held.peekFirst();
+                if (!job.dispatched && !gate.open(job)) {
+                    break;
+                }
+                gate.held.pollFirst();
+                job.heldByGate = false;
+                if (!job.dispatched) {
+                    tryDispatch(job);
+                } // (else it already left as a follower in an earlier job's copybuffer batch)
+            }
+        } finally {
+            gate.releasing = false;
         }
     }
 
@@ -182,6 +300,7 @@ public final class Conductor implements Agent {
         batch.dispatched = true;
         final int chosen = worker != NO_WORKER ? worker : leastBusy(batch.script());
         batch.worker = chosen;
+        allWorkers[chosen].inFlight++;
         long jobs = 0;
         for (AsyncJob job = batch; job != null; job = job.batchNext) {
             jobs++;
@@ -208,11 +327,7 @@ public final class Conductor implements Agent {
 
     private boolean send(final AsyncJob batch, final int worker) {
         final Worker target = allWorkers[worker];
-        if (!target.offer(batch)) {
-            return false;
-        }
-        target.inFlight++;
-        return true;
+        return target.offer(batch);
     }
 
     /** A batch is done: its paths may free up, and jobs waiting on them may run. */
@@ -228,6 +343,7 @@ public final class Conductor implements Agent {
                 }
             }
         }
+        retryWaitingForCapacity(batch.script());
         for (AsyncJob job = batch; job != null; job = job.batchNext) {
             for (final Path path : job.paths) {
                 final PathState state = paths.get(path);

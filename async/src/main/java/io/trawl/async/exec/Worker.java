@@ -104,6 +104,12 @@ public final class Worker implements Agent {
 
     @Override
     public int doWork() {
+        // A one-worker script is FIFO: a job a pipeline gave straight to this worker was submitted before any
+        // job of that pipeline now coming through the conductor (it goes direct only when none is there).
+        if (script.workers() == 1 && runDirect() > 0) {
+            lastWorkNanos = System.nanoTime();
+            return 1;
+        }
         final AsyncJob batch = inbound.poll();
         if (batch == null) {
             final int work = runDirect();

@@ -48,6 +48,10 @@ public final class AsyncJob {
     public long lastScheduleSeq;
     /** True once handed to a worker. */
     public boolean dispatched;
+    /** True while it waits in the conductor for room at a worker. */
+    public boolean waitingForCapacity;
+    /** True while a one-worker script's schedule gate holds it back. */
+    public boolean heldByGate;
     /** The next job of the same batch (same worker, run back to back), or null. */
     public AsyncJob batchNext;
     /** The worker it was dispatched to. */

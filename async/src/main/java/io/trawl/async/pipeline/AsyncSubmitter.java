@@ -357,9 +357,6 @@ public final class AsyncSubmitter {
         if (job.viaConductor) {
             job.conductorSeq = ++conductorSeq[job.script()];
             job.lastScheduleSeq = lastScheduleSeq[job.script()];
-            if (job.kind() == JobKind.SCHEDULE) {
-                lastScheduleSeq[job.script()] = job.conductorSeq;
-            }
         }
         if (!(job.viaConductor ? toConductor.offer(job) : offerDirect(job))) {
             // The submission ring is full: undo and count, the fast path does not wait.
@@ -373,6 +370,9 @@ public final class AsyncSubmitter {
         outstanding++;
         if (job.viaConductor) {
             viaConductor[job.script()]++;
+            if (job.kind() == JobKind.SCHEDULE) {
+                lastScheduleSeq[job.script()] = job.conductorSeq; // only once it reached the conductor
+            }
         }
         return null;
     }

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * tcpreplay, received by reading the rings directly.
  */
 class XdpSocketTest {
-    private static final XdpSocketOptions OPTIONS = new XdpSocketOptions(2048, 4096, 2048, 2048, false, false, 64);
+    /** Rings larger than the capture: a receiver still cold (interpreted, GC) cannot lose packets. */
+    private static final XdpSocketOptions OPTIONS = new XdpSocketOptions(2048, 16384, 8192, 8192, false, false, 64);
     private static VethRig rig;
 
     @BeforeAll
@@ -59,6 +60,7 @@ class XdpSocketTest {
                 final Process replay = rig.startReplay(capture, "--topspeed");
                 long packets = 0;
                 long bytes = 0;
+                long outsideUmem = 0;
                 final long[] frames = new long[64];
                 final long deadline = System.nanoTime() + 60_000_000_000L;
                 while (packets < 7000 && System.nanoTime() < deadline) {
@@ -67,15 +69,16 @@ class XdpSocketTest {
                     for (int i = 0; i < n; i++) {
                         frames[i] = rx.address(i);
                         bytes += rx.length(i);
-                        assertThat(rx.address(i) + rx.length(i)).isLessThanOrEqualTo(socket.umem().byteSize());
+                        outsideUmem += rx.address(i) + rx.length(i) > socket.umem().byteSize() ? 1 : 0;
                     }
                     rx.release(n);
                     socket.recycle(frames, n);
                     packets += n;
                 }
                 assertThat(replay.waitFor()).isZero();
-                assertThat(packets).isEqualTo(7000);
+                assertThat(packets).as("packets; kernel statistics %s", socket.statistics()).isEqualTo(7000);
                 assertThat(bytes).isEqualTo(1_819_784);
+                assertThat(outsideUmem).isZero();
                 final XdpStatistics statistics = socket.statistics();
                 assertThat(statistics.packetsLost()).isZero();
                 assertThat(statistics.rxInvalidDescriptors()).isZero();

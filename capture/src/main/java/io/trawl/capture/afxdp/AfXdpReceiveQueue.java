@@ -1,0 +1,130 @@
+package io.trawl.capture.afxdp;
+
+import io.trawl.bindings.linux.Linux;
+import io.trawl.bindings.xdp.XdpRxRing;
+import io.trawl.bindings.xdp.XdpSocket;
+import io.trawl.capture.LinkType;
+import io.trawl.capture.PacketHandler;
+import io.trawl.capture.PacketView;
+import io.trawl.capture.ReceiveQueue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One AF_XDP socket as a {@link ReceiveQueue}: packets are delivered in place from the UMEM (no copy), and
+ * their frames go back to the fill ring after the whole batch was handled, so a packet's bytes stay valid
+ * for the handler and anything it does synchronously (a {@code copybuffer}).
+ *
+ * <p>Idle behaviour: with nothing in the RX ring, {@code poll} mode sleeps in {@code poll()} up to
+ * {@value #POLL_TIMEOUT_MILLIS} ms (woken by the kernel when a packet arrives), so an idle capture thread
+ * costs nothing; {@code busy-poll} mode calls {@code recvfrom(MSG_DONTWAIT)} once, which runs the driver's
+ * receive work on this thread when {@code SO_BUSY_POLL} is in effect, and returns at once.
+ *
+ * <p>Threading: one polling thread (single consumer of the RX ring, single producer of the fill ring).
+ * Packet timestamps are wall-clock receive times (AF_XDP has no kernel timestamp), one per batch.
+ */
+final class AfXdpReceiveQueue implements ReceiveQueue {
+    static final int POLL_TIMEOUT_MILLIS = 1;
+
+    private final XdpSocket socket;
+    private final XdpRxRing rx;
+    private final MemorySegment umem;
+    private final boolean busyPoll;
+    private final boolean zeroCopy;
+    private final long[] frames;
+    private final MemorySegment pollFd;
+    private final PacketView view = new PacketView();
+    private final long epochNanosAtStart;
+    private final long nanoTimeAtStart;
+    private volatile boolean closed;
+    private long delivered;
+    private long kernelWaits;
+
+    AfXdpReceiveQueue(final XdpSocket socket, final int rxRingSize, final boolean busyPoll) {
+        this.socket = socket;
+        this.rx = socket.rxRing();
+        this.umem = socket.umem();
+        this.busyPoll = busyPoll;
+        this.zeroCopy = socket.zeroCopy();
+        this.frames = new long[rxRingSize];
+        this.pollFd = Arena.ofAuto().allocate(Linux.POLLFD_SIZE, 4);
+        pollFd.set(ValueLayout.JAVA_INT, 0, socket.fd());
+        pollFd.set(ValueLayout.JAVA_SHORT, 4, Linux.POLLIN);
+        final java.time.Instant now = java.time.Instant.now();
+        this.nanoTimeAtStart = System.nanoTime();
+        this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    @Override
+    public int poll(final PacketHandler handler, final int limit) {
+        if (closed) {
+            return END_OF_INPUT;
+        }
+        socket.refill();
+        int ready = rx.available(limit);
+        if (ready == 0) {
+            kernelWaits++;
+            if (busyPoll) {
+                socket.wakeUp();
+            } else {
+                pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                Linux.poll(pollFd, 1, POLL_TIMEOUT_MILLIS);
+            }
+            ready = rx.available(limit);
+            if (ready == 0) {
+                return 0;
+            }
+        }
+        final long timestamp = epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart);
+        final long[] batch = frames;
+        final PacketView packet = view;
+        int handled = 0;
+        try {
+            for (; handled < ready; handled++) {
+                final long address = rx.address(handled);
+                final int length = rx.length(handled);
+                batch[handled] = address;
+                handler.onPacket(packet.wrap(umem, address, length, length, timestamp, LinkType.ETHERNET));
+            }
+        } finally {
+            // The handler is done with every packet of the batch: now the frames may be reused.
+            for (int i = handled; i < ready; i++) {
+                batch[i] = rx.address(i);
+            }
+            rx.release(ready);
+            socket.recycle(batch, ready);
+            if (zeroCopy && socket.needsWakeup()) {
+                socket.wakeUp();
+            }
+            delivered += handled;
+        }
+        return ready;
+    }
+
+    @Override
+    public boolean packetMemoryOutlivesPoll() {
+        return false;
+    }
+
+    /** The socket (for statistics). */
+    XdpSocket socket() {
+        return socket;
+    }
+
+    /** Packets delivered so far (polling thread; for tests and diagnostics). */
+    long delivered() {
+        return delivered;
+    }
+
+    /** Times the queue found nothing and waited in (or kicked) the kernel (polling thread). */
+    long kernelWaits() {
+        return kernelWaits;
+    }
+
+    /** After this, {@link #poll} reports {@link #END_OF_INPUT}; called before the socket closes. */
+    void markClosed() {
+        closed = true;
+    }
+}

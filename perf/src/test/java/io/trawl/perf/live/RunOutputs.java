@@ -1,0 +1,82 @@
+package io.trawl.perf.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The outputs of one trawl run ({@code OUT/summary.json}, {@code OUT/flows.jsonl}, and every other file a
+ * script wrote), reduced to what must not depend on how packets arrived (a file replay, or the same file
+ * replayed live over a veth): totals, decode outcomes, and flows by key with their per-direction packet
+ * and byte counts. Timestamps, end reasons and pipeline numbers are left out: a live source stamps packets
+ * with their arrival time, so packet-time effects (idle timeouts, the TCP close linger) differ.
+ */
+record RunOutputs(Map<String, Object> totals, Map<String, Integer> flows, Map<String, String> otherFiles,
+                  JsonNode summary) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> FLOW_FIELDS = List.of("flow", "a", "a_port", "z", "z_port", "protocol",
+        "packets_az", "bytes_az", "packets_za", "bytes_za");
+
+    static RunOutputs read(final Path out) {
+        try {
+            final JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+            final Map<String, Object> totals = new TreeMap<>();
+            totals.put("packets", summary.get("packets").asLong());
+            totals.put("bytes", summary.get("bytes").asLong());
+            totals.put("flows", summary.get("flows").asLong());
+            totals.put("decode_errors", summary.get("decode_errors").asLong());
+            totals.put("decode", summary.get("decode").toString());
+            final Map<String, Integer> flows = new TreeMap<>();
+            for (final String line : Files.readAllLines(out.resolve("flows.jsonl"))) {
+                final JsonNode flow = JSON.readTree(line);
+                final StringBuilder key = new StringBuilder();
+                for (final String field : FLOW_FIELDS) {
+                    key.append(field).append('=').append(flow.get(field).asText()).append(' ');
+                }
+                flows.merge(key.toString().strip(), 1, Integer::sum);
+            }
+            final Map<String, String> others = new TreeMap<>();
+            try (Stream<Path> files = Files.walk(out)) {
+                for (final Path file : files.filter(Files::isRegularFile).toList()) {
+                    final Path relative = out.relativize(file);
+                    final String name = relative.toString();
+                    if (name.equals("summary.json") || name.equals("flows.jsonl") || relative.startsWith("state")) {
+                        continue;
+                    }
+                    others.put(name, Files.readString(file));
+                }
+            }
+            return new RunOutputs(totals, flows, others, summary);
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every {@code drops} entry of the summary, by cause. */
+    Map<String, Long> drops() {
+        final Map<String, Long> drops = new TreeMap<>();
+        for (final Iterator<Map.Entry<String, JsonNode>> it = summary.get("drops").fields(); it.hasNext(); ) {
+            final Map.Entry<String, JsonNode> entry = it.next();
+            drops.put(entry.getKey(), entry.getValue().asLong());
+        }
+        return drops;
+    }
+
+    /** The summary's {@code status} and {@code stop_reason}. */
+    List<String> status() {
+        final List<String> out = new ArrayList<>();
+        out.add(summary.get("status").asText());
+        out.add(summary.has("stop_reason") ? summary.get("stop_reason").asText() : "");
+        return out;
+    }
+}

@@ -5,6 +5,8 @@
 #   trawl-afpacket  ./trawl run --source afpacket:rx0     (TPACKET_V3)
 #   tcpdump         tcpdump -i rx0 -w /dev/null
 #   testpmd         dpdk-testpmd ... --vdev net_af_xdp0,iface=rx0 -- --forward-mode=rxonly
+#   capture-afxdp, capture-afpacket  (optional) the same trawl sources with no pipeline behind them
+#                   (io.trawl.perf.live.CaptureOnly): the receive path's own cost, like tcpdump's
 # For each: packets sent and received, kernel/driver drops, and the receiver's CPU time (user + system of
 # every thread, from /proc/PID/stat) over the measured replay, per million packets sent.
 #
@@ -76,7 +78,10 @@ PY
 loops=$(( (packets + 199999) / 200000 ))
 main_packets=$((loops * 200000))
 rig_up "trawl-bench-$$" 1
+mkfifo "$work/testpmd.stdin"
+exec 9<>"$work/testpmd.stdin"
 "$root/trawl" --version >/dev/null
+jdk=$("$root/deploy/bin/find-jdk")
 ticks_per_second=$(getconf CLK_TCK)
 echo "bench-live: $rounds rounds of: ${receivers}; $main_packets packets of 60 bytes per run; work dir $work" >&2
 
@@ -87,11 +92,16 @@ start_receiver() {
                    --out "$out" --progress never >"$log" 2>&1 & ready="trawl: threads:" ;;
     trawl-afpacket) ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" "$root/trawl" run --source afpacket:rx0 \
                    --out "$out" --progress never >"$log" 2>&1 & ready="trawl: threads:" ;;
+    capture-afxdp|capture-afpacket)
+             ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" "$jdk/bin/java" @"$root/deploy/target/trawl-jvm.options" \
+               -cp "$(echo "$root"/perf/target/trawl-perf-*.jar):$root/perf/target/lib/*" io.trawl.perf.live.CaptureOnly \
+               "${name#capture-}:rx0" >"$log" 2>&1 & ready="capture-only: ready" ;;
     tcpdump) ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" tcpdump -i rx0 -w /dev/null >"$log" 2>&1 &
              ready="listening on" ;;
-    testpmd) ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" dpdk-testpmd -l "$receiver_cpu" --no-huge -m 512 \
-               --no-pci --file-prefix "trawl-bench-$$" --vdev net_af_xdp0,iface=rx0 -- --forward-mode=rxonly \
-               --total-num-mbufs=16384 </dev/null >"$log" 2>&1 & ready="Press enter to exit\|Port 0: link state change" ;;
+    testpmd) # lcore 0: testpmd's main thread (waits on stdin, kept open by fd 9); lcore 1: the rx-only poller.
+             ip netns exec "$RIG-rx" stdbuf -oL -eL dpdk-testpmd -l "$sender_cpu,$receiver_cpu" --main-lcore "$sender_cpu" --no-huge \
+               -m 512 --no-pci --file-prefix "trawl-bench-$$" --vdev net_af_xdp0,iface=rx0 -- --forward-mode=rxonly \
+               --total-num-mbufs=16384 <"$work/testpmd.stdin" >"$log" 2>&1 & ready="Press enter to exit" ;;
   esac
   receiver_pid=$!
   wait_for_line "$log" "$ready" 120 "$receiver_pid" || { echo "bench-live: $name did not start:" >&2; cat "$log" >&2; return 1; }
@@ -102,6 +112,7 @@ start_receiver() {
 receiver_counts() {
   local name=$1 log=$2 out=$3
   case "$name" in
+    capture-*) sed -n 's/^capture-only: packets \([0-9]*\) bytes [0-9]* drops \([0-9]*\).*/\1 \2/p' "$log" ;;
     trawl-*) echo "$(summary_field "$out/summary.json" 's["packets"]') $(summary_field "$out/summary.json" 'sum(s["drops"].values())')" ;;
     tcpdump) echo "$(sed -n 's/^\([0-9]*\) packets captured.*/\1/p' "$log") $(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$log")" ;;
     testpmd) awk '/Accumulated forward statistics/ { a = 1 } a && /RX-packets:/ { r = $2; d = $4 } END { print r + 0, d + 0 }' "$log" ;;
@@ -119,7 +130,7 @@ for round in $(seq 1 "$rounds"); do
     before=$(cpu_ticks "$receiver_pid")
     replay=$(ip netns exec "$RIG-tx" taskset -c "$sender_cpu" tcpreplay --intf1=tx0 --topspeed -K --loop="$loops" \
       "$work/frames.pcap" 2>&1)
-    sleep 0.5
+    sleep 1.5 # tcpdump's blocks retire after 1 s
     after=$(cpu_ticks "$receiver_pid")
     sent=$(sed -n 's/.*Actual: \([0-9]*\) packets.*/\1/p' <<<"$replay" | head -n1)
     pps=$(sed -n 's/.*Rated: [0-9.]* Bps, [0-9.]* Mbps, \([0-9.]*\) pps.*/\1/p' <<<"$replay" | head -n1)

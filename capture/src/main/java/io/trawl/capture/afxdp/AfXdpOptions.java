@@ -18,10 +18,11 @@ import java.util.Locale;
  * @param fillRing      fill ring entries
  * @param rxRing        RX ring entries
  * @param busyPoll      busy-poll instead of sleeping in {@code poll()} when idle
+ * @param coalesceMicros in poll mode, how long an emptied queue sleeps while traffic flows (0: wake per packet)
  * @param batchSize     packets a pipeline takes per poll (the busy-poll budget)
  */
 public record AfXdpOptions(String interfaceName, int queue, XdpMode xdpMode, BindMode bindMode, int frameSize,
-                           int frames, int fillRing, int rxRing, boolean busyPoll, int batchSize) {
+                           int frames, int fillRing, int rxRing, boolean busyPoll, int coalesceMicros, int batchSize) {
     /** {@link #queue()} value: every active RX queue. */
     public static final int ALL_QUEUES = -1;
 
@@ -66,11 +67,12 @@ public record AfXdpOptions(String interfaceName, int queue, XdpMode xdpMode, Bin
         final Integer frames = context.get(TrawlSettings.AFXDP_FRAMES);
         return new AfXdpOptions(name, queue, xdpMode, bindMode, context.get(TrawlSettings.AFXDP_FRAME_SIZE),
             frames == null ? fillRing + rxRing : frames, fillRing, rxRing,
-            "busy-poll".equals(context.get(TrawlSettings.AFXDP_WAIT)), context.get(TrawlSettings.PIPELINE_BATCH));
+            "busy-poll".equals(context.get(TrawlSettings.AFXDP_WAIT)), context.get(TrawlSettings.AFXDP_COALESCE),
+            context.get(TrawlSettings.PIPELINE_BATCH));
     }
 
-    /** Options for tests and tools: every active queue, auto modes, default rings, {@code poll()} when idle. */
+    /** Options for tests and tools: every active queue, the given XDP mode, auto bind mode, default rings, {@code poll()} when idle. */
     public static AfXdpOptions defaults(final String interfaceName, final int queue, final XdpMode xdpMode) {
-        return new AfXdpOptions(interfaceName, queue, xdpMode, BindMode.AUTO, 2048, 16384, 8192, 8192, false, 64);
+        return new AfXdpOptions(interfaceName, queue, xdpMode, BindMode.AUTO, 2048, 32768, 16384, 16384, false, 1000, 64);
     }
 }

@@ -11,6 +11,7 @@ import io.trawl.capture.ReceiveQueue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One AF_XDP socket as a {@link ReceiveQueue}: packets are delivered in place from the UMEM (no copy), and
@@ -19,19 +20,29 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Idle behaviour: with nothing in the RX ring, {@code poll} mode sleeps in {@code poll()} up to
  * {@value #POLL_TIMEOUT_MILLIS} ms (woken by the kernel when a packet arrives), so an idle capture thread
- * costs nothing; {@code busy-poll} mode calls {@code recvfrom(MSG_DONTWAIT)} once, which runs the driver's
- * receive work on this thread when {@code SO_BUSY_POLL} is in effect, and returns at once.
+ * costs nothing. While traffic flows (the last wait found packets), an emptied ring instead makes the
+ * thread sleep before looking again, so the next packets are handled as one batch after one wakeup
+ * instead of one wakeup each (what TPACKET_V3 blocks and NIC interrupt moderation do); the first packet
+ * after a quiet spell is still delivered at once. The sleep adapts to the arrival rate, aiming to find a
+ * quarter of the RX ring filled, between {@value #MIN_COALESCE_NANOS} ns and the configured maximum
+ * (which bounds the added latency and, against a sudden burst, must stay below ring size / line rate). {@code busy-poll} mode calls
+ * {@code recvfrom(MSG_DONTWAIT)} once, which runs the driver's receive work on this thread when
+ * {@code SO_BUSY_POLL} is in effect, and returns at once.
  *
  * <p>Threading: one polling thread (single consumer of the RX ring, single producer of the fill ring).
  * Packet timestamps are wall-clock receive times (AF_XDP has no kernel timestamp), one per batch.
  */
 final class AfXdpReceiveQueue implements ReceiveQueue {
     static final int POLL_TIMEOUT_MILLIS = 1;
+    static final long MIN_COALESCE_NANOS = 20_000;
 
     private final XdpSocket socket;
     private final XdpRxRing rx;
     private final MemorySegment umem;
     private final boolean busyPoll;
+    private final long maxCoalesceNanos;
+    private final int coalesceTarget;
+    private long coalesceNanos;
     private final boolean zeroCopy;
     private final long[] frames;
     private final MemorySegment pollFd;
@@ -39,14 +50,18 @@ final class AfXdpReceiveQueue implements ReceiveQueue {
     private final long epochNanosAtStart;
     private final long nanoTimeAtStart;
     private volatile boolean closed;
+    private boolean trafficFlowing;
     private long delivered;
     private long kernelWaits;
 
-    AfXdpReceiveQueue(final XdpSocket socket, final int rxRingSize, final boolean busyPoll) {
+    AfXdpReceiveQueue(final XdpSocket socket, final int rxRingSize, final boolean busyPoll, final int coalesceMicros) {
         this.socket = socket;
         this.rx = socket.rxRing();
         this.umem = socket.umem();
         this.busyPoll = busyPoll;
+        this.maxCoalesceNanos = coalesceMicros * 1_000L;
+        this.coalesceNanos = Math.min(MIN_COALESCE_NANOS, maxCoalesceNanos);
+        this.coalesceTarget = Math.max(1, rxRingSize / 4);
         this.zeroCopy = socket.zeroCopy();
         this.frames = new long[rxRingSize];
         this.pollFd = Arena.ofAuto().allocate(Linux.POLLFD_SIZE, 4);
@@ -68,11 +83,15 @@ final class AfXdpReceiveQueue implements ReceiveQueue {
             kernelWaits++;
             if (busyPoll) {
                 socket.wakeUp();
+            } else if (trafficFlowing && maxCoalesceNanos > 0) {
+                LockSupport.parkNanos(coalesceNanos);
+                adaptCoalescing(rx.available(Integer.MAX_VALUE));
             } else {
                 pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
                 Linux.poll(pollFd, 1, POLL_TIMEOUT_MILLIS);
             }
             ready = rx.available(limit);
+            trafficFlowing = ready > 0;
             if (ready == 0) {
                 return 0;
             }
@@ -101,6 +120,18 @@ final class AfXdpReceiveQueue implements ReceiveQueue {
             delivered += handled;
         }
         return ready;
+    }
+
+    /** After a coalescing sleep found {@code found} packets: move the sleep towards finding the target. */
+    private void adaptCoalescing(final int found) {
+        final long ideal = found == 0 ? maxCoalesceNanos : coalesceNanos * coalesceTarget / found;
+        final long next = Math.min((coalesceNanos + ideal) / 2, coalesceNanos * 2);
+        coalesceNanos = Math.max(Math.min(MIN_COALESCE_NANOS, maxCoalesceNanos), Math.min(maxCoalesceNanos, next));
+    }
+
+    /** The current coalescing sleep (polling thread; for tests). */
+    long coalesceNanos() {
+        return coalesceNanos;
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class AfXdpSource implements CaptureSource {
         this.description = description;
         this.queues = new AfXdpReceiveQueue[sockets.size()];
         for (int i = 0; i < queues.length; i++) {
-            queues[i] = new AfXdpReceiveQueue(sockets.get(i), options.rxRing(), options.busyPoll());
+            queues[i] = new AfXdpReceiveQueue(sockets.get(i), options.rxRing(), options.busyPoll(), options.coalesceMicros());
         }
     }
 

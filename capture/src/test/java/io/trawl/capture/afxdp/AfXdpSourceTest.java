@@ -139,7 +139,7 @@ class AfXdpSourceTest {
     @Test
     void packetsTheKernelCouldNotDeliverAreCountedAsDrops() throws Exception {
         final AfXdpOptions tiny = new AfXdpOptions("rx0", 0, AfXdpOptions.XdpMode.SKB, AfXdpOptions.BindMode.COPY, 2048,
-            128, 64, 64, false, 64);
+            128, 64, 64, false, 500, 64);
         final AfXdpSource source = inReceiver(rig, () -> AfXdpSource.open(tiny));
         long received = 0;
         try (LiveReplay live = LiveReplay.start(source, rig, SharedCorpus.sixteenMinutes(), "--topspeed")) {

@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The Linux system calls behind AF_XDP and AF_PACKET capture, through glibc, as {@code static final}
  * FFM downcall handles: sockets ({@code socket}, {@code bind}, {@code setsockopt}, {@code getsockopt},
- * {@code recvfrom}, {@code ioctl}), memory ({@code mmap}, {@code munmap}), waiting ({@code poll}),
+ * {@code recvfrom}, {@code ioctl}), memory ({@code mmap}, {@code munmap}, {@code madvise}), waiting ({@code poll}),
  * {@code bpf(2)} (through {@code syscall}, glibc has no wrapper), interface names
  * ({@code if_nametoindex}, {@code if_nameindex}) and network namespaces ({@code open}, {@code setns}).
  *
@@ -46,6 +46,7 @@ public final class Linux {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_POPULATE = 0x8000;
+    public static final int MADV_HUGEPAGE = 14;
     public static final short POLLIN = 0x001;
     public static final short POLLERR = 0x008;
     public static final int O_RDONLY = 0;
@@ -73,6 +74,7 @@ public final class Linux {
     private static final MethodHandle GETSOCKOPT;
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
+    private static final MethodHandle MADVISE;
     private static final MethodHandle POLL;
     private static final MethodHandle RECVFROM;
     private static final MethodHandle IOCTL;
@@ -84,7 +86,7 @@ public final class Linux {
     private static final MethodHandle SETNS;
 
     static {
-        final MethodHandle[] h = new MethodHandle[16];
+        final MethodHandle[] h = new MethodHandle[17];
         Throwable cause = null;
         try {
             final SymbolLookup libc = LINKER.defaultLookup();
@@ -113,6 +115,7 @@ public final class Linux {
             h[14] = LINKER.downcallHandle(find(libc, "open"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
                 CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
             h[15] = errnoHandle(libc, "setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+            h[16] = errnoHandle(libc, "madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
         } catch (final Throwable t) {
             cause = t;
         }
@@ -133,6 +136,7 @@ public final class Linux {
         IF_FREENAMEINDEX = h[13];
         OPEN = h[14];
         SETNS = h[15];
+        MADVISE = h[16];
     }
 
     private Linux() {
@@ -259,6 +263,16 @@ public final class Linux {
         final MemorySegment state = STATE.get();
         try {
             return intResult((int) MUNMAP.invokeExact(state, address, length), state);
+        } catch (final Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code madvise(address, length, advice)}: 0 or {@code -errno}. */
+    public static int madvise(final long address, final long length, final int advice) {
+        final MemorySegment state = STATE.get();
+        try {
+            return intResult((int) MADVISE.invokeExact(state, address, length, advice), state);
         } catch (final Throwable t) {
             throw rethrow(t);
         }

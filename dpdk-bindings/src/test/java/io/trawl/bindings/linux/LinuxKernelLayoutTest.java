@@ -30,6 +30,7 @@ class LinuxKernelLayoutTest {
             {"MAP_PRIVATE", Linux.MAP_PRIVATE},
             {"MAP_ANONYMOUS", Linux.MAP_ANONYMOUS},
             {"MAP_POPULATE", Linux.MAP_POPULATE},
+            {"MADV_HUGEPAGE", Linux.MADV_HUGEPAGE},
             {"POLLIN", Linux.POLLIN},
             {"POLLERR", Linux.POLLERR},
             {"sizeof(struct pollfd)", Linux.POLLFD_SIZE},

@@ -119,6 +119,7 @@ receiver_counts() {
   esac
 }
 
+{
 printf 'round\treceiver\tsent\treceived\tdrops\tcpu_s\tcpu_ms_per_mpkt\tsender_pps\n'
 for round in $(seq 1 "$rounds"); do
   for name in $receivers; do
@@ -142,7 +143,8 @@ for round in $(seq 1 "$rounds"); do
     per=$(python3 -c "print(round(($after - $before) / $ticks_per_second * 1000 / ($sent / 1e6), 1))")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$((sent + warm))" "$received" "${drops:-?}" "$cpu" "$per" "$pps"
   done
-done | tee "$work/results.tsv"
+done
+} | tee "$work/results.tsv"
 
 python3 - "$work/results.tsv" <<'PY'
 import csv, statistics, sys

@@ -137,11 +137,15 @@ public final class AfPacketSource implements CaptureSource {
             return finalStatistics;
         }
         long freezes = 0;
+        long seen = 0;
         for (final PacketRingSocket socket : sockets) {
-            freezes += socket.statistics()[2];
+            final long[] statistics = socket.statistics();
+            seen += statistics[0];
+            freezes += statistics[2];
         }
         final Map<String, Long> out = new LinkedHashMap<>();
         out.put("afpacket_sockets", (long) sockets.size());
+        out.put("afpacket_kernel_packets", seen);
         out.put("afpacket_queue_freezes", freezes);
         return out;
     }

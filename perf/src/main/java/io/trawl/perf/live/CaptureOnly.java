@@ -67,7 +67,7 @@ public final class CaptureOnly {
                 dropped += count;
             }
             System.out.println("capture-only: packets " + totals[0] + " bytes " + totals[1] + " drops " + dropped + " "
-                + drops + " (checksum " + totals[2] + ")");
+                + drops + " " + source.statistics() + " (checksum " + totals[2] + ")");
         }
     }
 }

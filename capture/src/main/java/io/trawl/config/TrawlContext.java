@@ -69,6 +69,9 @@ public final class TrawlContext {
         if (get(TrawlSettings.STATE) == null) {
             set(TrawlSettings.STATE, get(TrawlSettings.OUT).resolve("state"), "derived");
         }
+        if (get(TrawlSettings.FILEX_RAMFS_DIR) == null) {
+            set(TrawlSettings.FILEX_RAMFS_DIR, get(TrawlSettings.STATE).resolve("filex"), "derived");
+        }
         final long ring = get(TrawlSettings.PIPELINE_RING_BYTES);
         if (Long.bitCount(ring) != 1) {
             throw new ConfigException(TrawlSettings.PIPELINE_RING_BYTES.key(),

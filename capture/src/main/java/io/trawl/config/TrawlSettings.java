@@ -65,7 +65,7 @@ public final class TrawlSettings {
     public static final Setting<Integer> FLOW_MAX = define("flow.max_flows", null, 262_144, "262144",
         "Flows tracked per pipeline. Packets of new flows beyond it are counted (drops.flow_table_full), "
             + "not tracked.", integer(1024, 1 << 26));
-    public static final Setting<Double> FLOW_TIMEOUT_TCP = define("flow.timeout.tcp", null, 300.0, "300",
+    public static final Setting<Double> FLOW_TIMEOUT_TCP = define("flow.timeout.tcp", null, 3600.0, "3600",
         "Seconds of packet time after which an idle TCP flow ends.", positiveSeconds());
     public static final Setting<Double> FLOW_TIMEOUT_UDP = define("flow.timeout.udp", null, 60.0, "60",
         "Seconds of packet time after which an idle UDP flow ends.", positiveSeconds());
@@ -73,6 +73,77 @@ public final class TrawlSettings {
         "Seconds of packet time after which an idle flow of another protocol (ICMP...) ends.", positiveSeconds());
     public static final Setting<Boolean> FLOW_LOG = define("flow.log", null, true, "true",
         "Write OUT/flows.jsonl, one line per ended flow.", bool());
+
+    // ---- Lua scripts (the script host) --------------------------------------------------------------
+    // The list of scripts itself is the run setting `scripts` (--script) above; the host's own settings
+    // live under `lua.` so that a config file can nest them (`lua: {budget: ...}`) beside `scripts: [...]`.
+    public static final Setting<Boolean> SCRIPTS_SKIP_BAD = define("lua.skip_bad", "--skip-bad-scripts", false,
+        "false", "Load the good scripts and report the bad ones (syntax error, missing id) instead of refusing "
+            + "to run (exit code 2).", bool());
+    public static final Setting<List<Path>> SCRIPTS_LIB_DIRS = define("lua.lib_dirs", "--script-lib", List.of(),
+        "none", "Extra directories `require` searches (after the script's own directory), in order.", listOf(path()));
+    public static final Setting<String> SCRIPTS_COMPILE = define("lua.compile", null, "luajc", "luajc",
+        "How scripts run: luajc (compiled to JVM bytecode; a script LuaJC cannot compile falls back to the "
+            + "interpreter, reported) or interpreter.", choice("luajc", "interpreter"));
+    public static final Setting<Long> SCRIPTS_BUDGET = define("lua.budget", null, 20_000_000L, "20000000",
+        "Steps (function calls plus loop iterations) one callback may take before it is stopped as a runaway "
+            + "and counted.", longValue(1_000, Long.MAX_VALUE));
+    public static final Setting<Integer> SCRIPTS_BUCKET_SECONDS = define("lua.counters.bucket_seconds", null, 60,
+        "60", "Bucket size (seconds of packet time) of counter groups whose control table sets no bucketsize.",
+        integer(1, 86_400));
+    public static final Setting<List<String>> SCRIPTS_HOMENETS = define("lua.homenets", null,
+        List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"),
+        "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7",
+        "Home networks (CIDR) for T.host:is_homenet and T.host:get_homenets.", listOf(text()));
+    public static final Setting<String> SCRIPTS_LOG_LEVEL = define("lua.log_level", null, "info", "info",
+        "Least severe T.log level written to OUT/script_log.jsonl: emerg, fatal, alert, crit, error, warn, "
+            + "notice, info, debug.", choice("emerg", "fatal", "alert", "crit", "error", "warn", "notice", "info", "debug"));
+    public static final Setting<String> SCRIPTS_PROBE_ID = define("lua.probe_id", null, "probe0", "probe0",
+        "What T.probeid and engine:probeid() return.", text());
+    public static final Setting<String> SCRIPTS_CONTEXT_ID = define("lua.context_id", null, "context0", "context0",
+        "What T.contextid returns.", text());
+    public static final Setting<Path> SCRIPTS_PCAP_DIR = define("lua.packet_storage.dir", null, null, "OUT/pcap",
+        "Where packet_storage writes its rotating pcap files (one series per pipeline).", path());
+    public static final Setting<Long> SCRIPTS_PCAP_FILE_BYTES = define("lua.packet_storage.file_bytes", null,
+        64L << 20, "64m", "Size at which a packet_storage pcap file is closed and the next one started.",
+        bytes(64L << 10, 1L << 40));
+    public static final Setting<Integer> SCRIPTS_PCAP_MAX_FILES = define("lua.packet_storage.max_files", null, 0,
+        "0 (keep all)", "Most pcap files kept per pipeline; the oldest is deleted (and counted) beyond it.",
+        integer(0, 1_000_000));
+
+    // ---- TCP reassembly and HTTP file extraction -------------------------------------------------
+    public static final Setting<Long> REASSEMBLY_MEMCAP_FLOW = define("reassembly.memcap_flow", null, 1L << 20, "1m",
+        "Out-of-order bytes buffered per TCP flow; beyond it the flow's holes become gaps (counted: "
+            + "reassembly.memcap_drops_flow).", bytes(16L << 10, 1L << 32));
+    public static final Setting<Long> REASSEMBLY_MEMCAP = define("reassembly.memcap", null, 256L << 20, "256m",
+        "Out-of-order bytes buffered by all pipelines together (split evenly); beyond it holes become gaps "
+            + "(counted: reassembly.memcap_drops_global).", bytes(1L << 20, 1L << 40));
+    public static final Setting<Path> FILEX_RAMFS_DIR = define("filex.ramfs_dir", null, null, "STATE/filex",
+        "Staging directory for extracted HTTP bodies in file mode (when a script has onfile_http). Use a tmpfs.", path());
+    public static final Setting<Integer> FILEX_CHUNK_SIZE_MB = define("filex.chunk_size_mb", null, 5, "5",
+        "Bodies larger than this many MiB are staged in parts <name>.<offset>.part (is_partial = true).",
+        integer(1, 4096));
+
+    // ---- T.async ----------------------------------------------------------------------------------
+    public static final Setting<List<Path>> ASYNC_ALLOWED_ROOTS = define("async.allowed_roots", "--allow-path", List.of(),
+        "OUT and STATE only", "Directories T.async file operations may touch, besides the output and state directories "
+            + "(repeat --allow-path). Paths outside them, '..' and symlink escapes are refused and counted.", listOf(path()));
+    public static final Setting<Integer> ASYNC_WORKERS_MAX = define("async.workers_max", null, 16, "16",
+        "Most T.async worker threads over all scripts; scripts ask with TrisulPlugin.request_async_workers (default 1).",
+        integer(1, 1024));
+    public static final Setting<int[]> ASYNC_CPUS = define("async.cpus", null, null, "unpinned",
+        "CPUs to pin T.async workers to, assigned round-robin (same syntax as --cpus).", cpuList());
+    public static final Setting<String> ASYNC_IDLE = define("async.idle_strategy", null, "backoff", "backoff",
+        "What an idle T.async worker does (busy-spin, yield, backoff, sleep).", choice("busy-spin", "yield", "backoff", "sleep"));
+    public static final Setting<Integer> ASYNC_QUEUE_JOBS = define("async.queue_jobs", null, 100_000, "100000",
+        "Most unfinished T.async jobs per script; beyond it calls are rejected and counted (async.rejected), "
+            + "the fast path never waits.", integer(16, 1 << 26));
+    public static final Setting<Long> ASYNC_QUEUE_BYTES = define("async.queue_bytes", null, 256L << 20, "256m",
+        "Most bytes staged by unfinished copybuffer calls per script; beyond it calls are rejected and counted.",
+        bytes(64L << 10, 1L << 40));
+    public static final Setting<Double> ASYNC_TIMEOUT = define("async.timeout", null, 60.0, "60",
+        "Wall-clock seconds an onexecute may run; then the job fails (async.timed_out) and child processes it "
+            + "started are killed.", positiveSeconds());
 
     // ---- live capture: AF_XDP and AF_PACKET ------------------------------------------------------
     public static final Setting<String> AFXDP_XDP_MODE = define("afxdp.xdp_mode", "--xdp-mode", "auto", "auto",

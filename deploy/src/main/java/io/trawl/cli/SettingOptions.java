@@ -28,6 +28,9 @@ final class SettingOptions {
                 .description(setting.meaning() + " Default: " + setting.defaultText() + ". Config key: " + setting.key() + ".");
             if (repeatable) {
                 option.type(List.class).auxiliaryTypes(String.class);
+            } else if (setting.defaultValue() instanceof Boolean) {
+                // a flag: --skip-bad-scripts alone means true; --skip-bad-scripts=false also works
+                option.type(String.class).arity("0..1").fallbackValue("true");
             } else {
                 option.type(String.class);
             }
@@ -54,6 +57,7 @@ final class SettingOptions {
         return switch (setting.key()) {
             case "source" -> "SPEC";
             case "scripts" -> "FILE";
+            case "lua.lib_dirs" -> "DIR";
             case "out", "state" -> "DIR";
             case "pipelines", "count" -> "N";
             case "cpus" -> "LIST";

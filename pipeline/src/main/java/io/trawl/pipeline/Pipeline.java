@@ -13,7 +13,10 @@ import io.trawl.pipeline.flow.FlowKeyFormat;
 import io.trawl.pipeline.flow.FlowListener;
 import io.trawl.pipeline.flow.FlowTable;
 import io.trawl.pipeline.output.JsonLinesFile;
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +37,7 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
     private enum Phase { RUNNING, INPUT_ENDED, DRAINING, DONE }
 
     private static final int SWEEP_EVERY_PACKETS = 4096;
-    private static final int SWEEP_LIMIT = 1024;
+    private static final int SWEEP_SLOTS = 2048;
     private static final long SWEEP_EVERY_NANOS = 1_000_000_000L;
 
     private final int index;
@@ -53,6 +56,8 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
     private PipelineStage[] stages = new PipelineStage[0];
     private final long[] decodeResults = new long[DecodeResult.count()];
 
+    private final IntArrayList pendingTerminations = new IntArrayList();
+    private final LongArrayList pendingTerminationSerials = new LongArrayList();
     private Phase phase = Phase.RUNNING;
     private int packetsSinceSweep;
     private long lastSweepClock = Long.MIN_VALUE;
@@ -100,6 +105,11 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
         return configuration;
     }
 
+    /** True when the input is live (a NIC, not a file): packet time then follows wall time. */
+    public boolean isLiveInput() {
+        return liveInput;
+    }
+
     /** The flow table (pipeline thread only). */
     public FlowTable flows() {
         return flows;
@@ -116,6 +126,9 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
         final long now = System.nanoTime();
         for (final PipelineStage stage : stages) {
             work += stage.doDuty(now);
+        }
+        if (!pendingTerminations.isEmpty()) {
+            applyTerminations();
         }
         switch (phase) {
             case RUNNING -> work += run(now);
@@ -135,7 +148,9 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
                     drained &= stage.isDrained();
                 }
                 if (drained) {
-                    flowLog.flush();
+                    if (flowLog != null) {
+                        flowLog.flush();
+                    }
                     counters.publish();
                     phase = Phase.DONE;
                     coordinator.pipelineDone(index);
@@ -177,7 +192,7 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
     private void sweep(final long clock) {
         packetsSinceSweep = 0;
         lastSweepClock = clock;
-        flows.expireIdle(clock, SWEEP_LIMIT);
+        flows.sweep(clock, SWEEP_SLOTS);
     }
 
     private void endInput() {
@@ -216,6 +231,40 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
         for (int i = 0; i < s.length; i++) {
             s[i].onPacket(ctx);
         }
+        if (!pendingTerminations.isEmpty()) {
+            applyTerminations();
+        }
+    }
+
+    /**
+     * Ends {@code flow} once every stage has seen the current packet (a script's {@code terminate_flow}),
+     * or at the next duty cycle when called outside packet processing. Pipeline thread only.
+     */
+    public void terminateFlowAfterPacket(final int flow) {
+        if (flows.isLive(flow)) {
+            pendingTerminations.addInt(flow);
+            pendingTerminationSerials.addLong(flows.serial(flow));
+        }
+    }
+
+    private void applyTerminations() {
+        for (int i = 0; i < pendingTerminations.size(); i++) {
+            final int flow = pendingTerminations.getInt(i);
+            // the handle may have ended and been reused since the request: the serial tells
+            if (flows.isLive(flow) && flows.serial(flow) == pendingTerminationSerials.getLong(i)) {
+                flows.terminate(flow);
+            }
+        }
+        pendingTerminations.clear();
+        pendingTerminationSerials.clear();
+    }
+
+    /**
+     * Allocates a counter in the run's counters file (scripts: type ids 400-499). Main thread, before the
+     * pipeline starts (from {@link PipelineStageFactory#create}).
+     */
+    public AtomicCounter newCounter(final String label, final int typeId) {
+        return counters.newCounter("pipeline " + index + ": " + label, typeId);
     }
 
     @Override
@@ -256,8 +305,11 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
             .field("packets_za", table.packetsZToA(flow))
             .field("bytes_za", table.bytesZToA(flow))
             .field("end", reason.key())
-            .field("pipeline", index)
-            .end();
+            .field("pipeline", index);
+        for (final PipelineStage stage : stages) {
+            stage.appendFlowFields(table, flow, out);
+        }
+        out.end();
     }
 
     @Override

@@ -14,11 +14,18 @@ public final class PipelineCounters {
 
     final long[] values = new long[ALL.length];
     private final AtomicCounter[] published = new AtomicCounter[ALL.length];
+    private final CountersFile file;
 
     PipelineCounters(final CountersFile file, final int pipeline) {
+        this.file = file;
         for (final PipelineCounter counter : ALL) {
             published[counter.ordinal()] = file.newCounter("pipeline " + pipeline + ": " + counter.label(), counter.typeId());
         }
+    }
+
+    /** A further counter in the same file (other layers' counters). Main thread, before start. */
+    AtomicCounter newCounter(final String label, final int typeId) {
+        return file.newCounter(label, typeId);
     }
 
     void increment(final PipelineCounter counter) {

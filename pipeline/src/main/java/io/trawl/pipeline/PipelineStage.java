@@ -3,6 +3,7 @@ package io.trawl.pipeline;
 import io.trawl.pipeline.flow.FlowEndReason;
 import io.trawl.pipeline.flow.FlowListener;
 import io.trawl.pipeline.flow.FlowTable;
+import io.trawl.pipeline.output.JsonLinesFile;
 
 /**
  * Work a pipeline does for every packet, beyond decoding and flow tracking: Lua scripts, TCP reassembly,
@@ -15,6 +16,14 @@ public interface PipelineStage extends FlowListener {
 
     @Override
     default void onFlowEnd(final FlowTable table, final int flow, final FlowEndReason reason) {
+    }
+
+    /**
+     * Adds this stage's fields to the flow's {@code OUT/flows.jsonl} record (flow tags, flow counters...).
+     * Called after every stage's {@link #onFlowEnd} for that flow, only when the flow log is on, between
+     * the pipeline's own fields and the end of the record: write with {@code record.name(...)/field(...)}.
+     */
+    default void appendFlowFields(final FlowTable table, final int flow, final JsonLinesFile record) {
     }
 
     /**

@@ -39,6 +39,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class TrawlRun {
     private static final int MAX_COUNTERS = 1024;
+    private static final long ERROR_GRACE_NANOS = 10_000_000_000L;
 
     private final TrawlContext context;
     private final CaptureSource source;
@@ -86,6 +87,9 @@ public final class TrawlRun {
                 for (final Pipeline pipeline : pipelines) {
                     pipeline.addStage(factory.create(pipeline));
                 }
+            }
+            for (final PipelineStageFactory factory : stageFactories) {
+                factory.start();
             }
             start();
             monitor();
@@ -169,7 +173,12 @@ public final class TrawlRun {
         AgentRunner.startOnThread(runner);
     }
 
+    private volatile long firstErrorNanos;
+
     private void onAgentError(final Throwable error) {
+        if (firstErrorNanos == 0) {
+            firstErrorNanos = System.nanoTime();
+        }
         final String message = error instanceof NativeException ? error.getMessage() : error.toString();
         synchronized (agentErrors) {
             if (agentErrors.size() < 16 && !agentErrors.contains(message)) {
@@ -195,6 +204,10 @@ public final class TrawlRun {
             }
             if (live && limit != Long.MAX_VALUE && packets() >= limit) {
                 coordinator.requestStop("packet count reached");
+            }
+            if (firstErrorNanos != 0 && now - firstErrorNanos > ERROR_GRACE_NANOS) {
+                console.warn("trawl: pipelines did not finish within 10 s of an internal error; giving up");
+                break;
             }
             boolean anyRunnerClosed = false;
             for (final AgentRunner runner : runners) {

@@ -42,9 +42,9 @@ public final class Libc {
         try {
             final SymbolLookup libc = LINKER.defaultLookup();
             setAffinity = LINKER.downcallHandle(find(libc, "sched_setaffinity"),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
             getAffinity = LINKER.downcallHandle(find(libc, "sched_getaffinity"),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), CAPTURE_ERRNO);
             gettid = LINKER.downcallHandle(find(libc, "gettid"), FunctionDescriptor.of(JAVA_INT));
             getpid = LINKER.downcallHandle(find(libc, "getpid"), FunctionDescriptor.of(JAVA_INT));
             strerror = LINKER.downcallHandle(find(libc, "strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));

@@ -39,6 +39,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LiveCaptureAcceptanceTest {
     private static final long PACKETS = 7000;
+    /**
+     * Scripts whose outputs must match too: the bundled counting script (packets and bytes per IP protocol).
+     * A file-extraction script joins once scripts can receive extracted files ({@code onfile_http}).
+     */
+    private static final List<Path> SCRIPTS = List.of(
+        TrawlProcess.projectDirectory().resolve("deploy/scripts/protocol_counter.lua"));
     private static VethRig rig;
     private static Path work;
     private static Path config;
@@ -60,6 +66,9 @@ class LiveCaptureAcceptanceTest {
         }
         fileReplay = RunOutputs.read(out);
         assertThat(fileReplay.totals()).containsEntry("packets", PACKETS);
+        if (Files.isRegularFile(SCRIPTS.getFirst())) {
+            assertThat(fileReplay.otherFiles()).as("the counting script wrote its counters").containsKey("counters.jsonl");
+        }
     }
 
     @AfterAll
@@ -80,10 +89,10 @@ class LiveCaptureAcceptanceTest {
         final List<String> args = new ArrayList<>(List.of("run", "--config", config.toString(), "--out", out.toString(),
             "--progress", "never"));
         args.addAll(List.of(options));
-        final Path scripts = TrawlProcess.projectDirectory().resolve("deploy/scripts");
-        if (Files.isDirectory(scripts)) {
-            // The bundled example scripts (a counting and a file-extraction script) once the Lua host exists.
-            args.addAll(List.of("--script", scripts.toString()));
+        for (final Path script : SCRIPTS) {
+            if (Files.isRegularFile(script)) {
+                args.addAll(List.of("--script", script.toString()));
+            }
         }
         return args;
     }
@@ -111,7 +120,7 @@ class LiveCaptureAcceptanceTest {
     private static void assertSameAsFileReplay(final RunOutputs live) {
         assertThat(live.totals()).isEqualTo(fileReplay.totals());
         assertThat(live.flows()).isEqualTo(fileReplay.flows());
-        assertThat(live.otherFiles()).isEqualTo(fileReplay.otherFiles());
+        assertThat(live.otherFiles()).as("script outputs").isEqualTo(fileReplay.otherFiles());
         assertThat(live.drops()).allSatisfy((cause, count) -> assertThat(count).as(cause).isZero());
     }
 

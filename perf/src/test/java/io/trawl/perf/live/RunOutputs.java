@@ -53,13 +53,48 @@ record RunOutputs(Map<String, Object> totals, Map<String, Integer> flows, Map<St
                     if (name.equals("summary.json") || name.equals("flows.jsonl") || relative.startsWith("state")) {
                         continue;
                     }
-                    others.put(name, Files.readString(file));
+                    others.put(name, scriptOutput(name, file));
                 }
             }
             return new RunOutputs(totals, flows, others, summary);
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A script output reduced to what does not depend on packet times: {@code counters.jsonl} as the total
+     * of every (group, key, meter) over all buckets (with the labels seen), other JSON Lines files as the
+     * sorted lines without their {@code ts} and {@code pipeline} fields, anything else by size.
+     */
+    private static String scriptOutput(final String name, final Path file) throws IOException {
+        if (!name.endsWith(".jsonl")) {
+            return "bytes=" + Files.size(file);
+        }
+        final List<String> lines = new ArrayList<>();
+        if (name.equals("counters.jsonl")) {
+            final Map<String, Double> totals = new TreeMap<>();
+            final Map<String, java.util.Set<String>> labels = new TreeMap<>();
+            for (final String line : Files.readAllLines(file)) {
+                final JsonNode counter = JSON.readTree(line);
+                final String key = counter.get("group").asText() + " " + counter.get("key").asText() + " meter "
+                    + counter.get("meter").asText();
+                totals.merge(key, counter.get("value").asDouble(), Double::sum);
+                if (counter.hasNonNull("label")) {
+                    labels.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(counter.get("label").asText());
+                }
+            }
+            totals.forEach((key, total) -> lines.add(key + " = " + total + " " + labels.getOrDefault(key, java.util.Set.of())));
+            return String.join("\n", lines);
+        }
+        for (final String line : Files.readAllLines(file)) {
+            final com.fasterxml.jackson.databind.node.ObjectNode node = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+            node.remove("ts");
+            node.remove("pipeline");
+            lines.add(node.toString());
+        }
+        java.util.Collections.sort(lines);
+        return String.join("\n", lines);
     }
 
     /** Every {@code drops} entry of the summary, by cause. */

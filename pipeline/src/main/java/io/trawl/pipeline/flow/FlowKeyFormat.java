@@ -103,6 +103,116 @@ public final class FlowKeyFormat {
         return out;
     }
 
+    /**
+     * The parts of a flow key string, filled by {@link #parse}. A reusable holder (no allocation per parse).
+     */
+    public static final class ParsedKey {
+        public int ipVersion;
+        public int protocol;
+        public long addressAHigh;
+        public long addressALow;
+        public int portA;
+        public long addressZHigh;
+        public long addressZLow;
+        public int portZ;
+    }
+
+    /**
+     * Parses a key in exactly the format {@link #appendKey} writes (hex digits of either case accepted).
+     *
+     * @return true when {@code key} is a well-formed flow key (then {@code out} holds its parts)
+     */
+    public static boolean parse(final CharSequence key, final ParsedKey out) {
+        final int n = key.length();
+        if (n < 4 || key.charAt(3) != ':') {
+            return false;
+        }
+        final int protocol = hex(key, 0, 2);
+        final char type = key.charAt(2);
+        final int version = type == 'A' || type == 'a' ? 4 : type == 'B' || type == 'b' ? 6 : 0;
+        if (protocol < 0 || version == 0) {
+            return false;
+        }
+        // IPv4: 11 chars "C0.A8.01.02"; IPv6: 32 hex digits; then ":p-" + 4 hex digits
+        final int addressLength = version == 4 ? 11 : 32;
+        final int endLength = addressLength + 7;
+        if (n != 4 + endLength + 1 + endLength || key.charAt(4 + endLength) != '_') {
+            return false;
+        }
+        final int zStart = 4 + endLength + 1;
+        if (!parseEnd(key, 4, version, out, true) || !parseEnd(key, zStart, version, out, false)) {
+            return false;
+        }
+        out.ipVersion = version;
+        out.protocol = protocol;
+        return true;
+    }
+
+    private static boolean parseEnd(final CharSequence key, final int start, final int version, final ParsedKey out,
+                                    final boolean aEnd) {
+        long high = 0;
+        long low = 0;
+        int at = start;
+        if (version == 4) {
+            for (int i = 0; i < 4; i++) {
+                final int b = hex(key, at, 2);
+                if (b < 0 || (i < 3 && key.charAt(at + 2) != '.')) {
+                    return false;
+                }
+                low = (low << 8) | b;
+                at += 3;
+            }
+            at--;
+        } else {
+            for (int i = 0; i < 16; i++) {
+                final int nibble = hex(key, at + i, 1);
+                if (nibble < 0) {
+                    return false;
+                }
+                high = (high << 4) | nibble;
+            }
+            for (int i = 16; i < 32; i++) {
+                final int nibble = hex(key, at + i, 1);
+                if (nibble < 0) {
+                    return false;
+                }
+                low = (low << 4) | nibble;
+            }
+            at += 32;
+        }
+        if (key.charAt(at) != ':' || key.charAt(at + 1) != 'p' || key.charAt(at + 2) != '-') {
+            return false;
+        }
+        final int port = hex(key, at + 3, 4);
+        if (port < 0) {
+            return false;
+        }
+        if (aEnd) {
+            out.addressAHigh = high;
+            out.addressALow = low;
+            out.portA = port;
+        } else {
+            out.addressZHigh = high;
+            out.addressZLow = low;
+            out.portZ = port;
+        }
+        return true;
+    }
+
+    private static int hex(final CharSequence text, final int start, final int digits) {
+        int value = 0;
+        for (int i = start; i < start + digits; i++) {
+            final char c = text.charAt(i);
+            final int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0) {
+                return -1;
+            }
+            value = (value << 4) | d;
+        }
+        return value;
+    }
+
     static void hex2(final StringBuilder out, final int value) {
         out.append(HEX[(value >>> 4) & 0xF]).append(HEX[value & 0xF]);
     }

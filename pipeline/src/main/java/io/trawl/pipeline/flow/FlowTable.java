@@ -9,10 +9,20 @@ import java.util.Arrays;
  * A and Z endpoints of Trisul's flow key, where Z is the endpoint with the lower port (the lower address
  * when ports are equal), so both directions of a conversation find the same flow.
  *
- * <p>Layout: struct of arrays indexed by a flow handle (stable while the flow lives, from a free list),
- * plus an open-addressing index (linear probing, backward-shift deletion) from key hash to handle. Each
- * flow sits on the LRU list of its timeout class (TCP, UDP, other, closed TCP), so expiry only looks at
- * list heads. Nothing here allocates after construction.
+ * <p>Layout, for cache behaviour at hundreds of thousands of flows: one record of 16 longs (128 bytes) per
+ * flow in a single array, indexed by a flow handle that is stable while the flow lives (from a free
+ * list), so a packet touches its flow's record and nothing else; plus an open-addressing index (linear
+ * probing, backward-shift deletion) whose entries hold the key hash beside the handle, so probing rarely
+ * leaves the index. Idle flows are found by a sweep that walks the records in slot order a bounded
+ * number at a time. Nothing here allocates after construction.
+ *
+ * <pre>
+ * record: 0 A address high  1 A address low  2 Z address high  3 Z address low
+ *         4 protocol | ip version &lt;&lt; 8 | A port &lt;&lt; 16 | Z port &lt;&lt; 32
+ *         5 first seen ns  6 last seen ns  7 packets A→Z  8 bytes A→Z  9 packets Z→A  10 bytes Z→A
+ *         11 serial (0 = free slot)  12 TCP state | timeout class &lt;&lt; 32  13 key hash  14, 15 unused
+ * index entry: key hash &lt;&lt; 32 | (handle + 1); 0 = empty
+ * </pre>
  *
  * <p>Flow boundaries depend only on each flow's own packets: a flow whose next packet comes later than
  * its idle timeout ends before that packet starts a new one, whether or not a sweep got there first. That
@@ -40,38 +50,33 @@ public final class FlowTable {
     private static final int FIN_FROM_Z = 1 << 3;
     private static final int RST_SEEN = 1 << 4;
 
+    // Record layout.
+    private static final int STRIDE = 16;
+    private static final int A_HIGH = 0;
+    private static final int A_LOW = 1;
+    private static final int Z_HIGH = 2;
+    private static final int Z_LOW = 3;
+    private static final int META = 4;
+    private static final int FIRST_SEEN = 5;
+    private static final int LAST_SEEN = 6;
+    private static final int PACKETS_AZ = 7;
+    private static final int BYTES_AZ = 8;
+    private static final int PACKETS_ZA = 9;
+    private static final int BYTES_ZA = 10;
+    private static final int SERIAL = 11;
+    private static final int STATE = 12;
+    private static final int HASH = 13;
+
     private static final int NONE = -1;
+    private static final int EMERGENCY_SWEEP_SLOTS = 4096;
 
     private final int capacity;
     private final long[] timeoutNanos = new long[CLASSES];
-
-    // Per flow.
-    private final long[] aHigh;
-    private final long[] aLow;
-    private final long[] zHigh;
-    private final long[] zLow;
-    /** protocol | ipVersion << 8 | portA << 16 | portZ << 32. */
-    private final long[] keyMeta;
-    private final long[] firstSeen;
-    private final long[] lastSeen;
-    private final long[] packetsAz;
-    private final long[] bytesAz;
-    private final long[] packetsZa;
-    private final long[] bytesZa;
-    private final long[] serials;
-    private final int[] tcpState;
-    private final byte[] timeoutClass;
-    private final int[] hashes;
-    private final int[] previous;
-    private final int[] next;
-
-    // LRU list per class, and the free list (threaded through next[]).
-    private final int[] heads = new int[CLASSES];
-    private final int[] tails = new int[CLASSES];
+    private final long[] records;
+    private final int[] nextFree;
     private int freeHead;
 
-    // Index: handle + 1, 0 = empty.
-    private final int[] index;
+    private final long[] index;
     private final int indexMask;
 
     private final FlowListener listener;
@@ -80,6 +85,7 @@ public final class FlowTable {
     private long tableFull;
     private long nextSerial = 1;
     private long clock = Long.MIN_VALUE;
+    private int sweepCursor;
 
     // Result of the last track() call.
     private int lastDirection;
@@ -108,31 +114,14 @@ public final class FlowTable {
         timeoutNanos[CLASS_UDP] = udpTimeout;
         timeoutNanos[CLASS_OTHER] = otherTimeout;
         timeoutNanos[CLASS_TCP_CLOSED] = Math.min(closedTimeout, tcpTimeout);
-        aHigh = new long[capacity];
-        aLow = new long[capacity];
-        zHigh = new long[capacity];
-        zLow = new long[capacity];
-        keyMeta = new long[capacity];
-        firstSeen = new long[capacity];
-        lastSeen = new long[capacity];
-        packetsAz = new long[capacity];
-        bytesAz = new long[capacity];
-        packetsZa = new long[capacity];
-        bytesZa = new long[capacity];
-        serials = new long[capacity];
-        tcpState = new int[capacity];
-        timeoutClass = new byte[capacity];
-        hashes = new int[capacity];
-        previous = new int[capacity];
-        next = new int[capacity];
+        records = new long[capacity * STRIDE];
+        nextFree = new int[capacity];
         for (int i = 0; i < capacity; i++) {
-            next[i] = i + 1 < capacity ? i + 1 : NONE;
+            nextFree[i] = i + 1 < capacity ? i + 1 : NONE;
         }
         freeHead = 0;
-        Arrays.fill(heads, NONE);
-        Arrays.fill(tails, NONE);
         final int indexSize = Integer.highestOneBit(Math.max(16, capacity * 2 - 1)) << 1;
-        index = new int[indexSize];
+        index = new long[indexSize];
         indexMask = indexSize - 1;
     }
 
@@ -153,11 +142,14 @@ public final class FlowTable {
         int flow = find(hash);
         final int protocol = d.ipProtocol();
         final int flags = protocol == 6 ? d.tcpFlags() : 0;
+        final long[] r = records;
         if (flow != NONE) {
-            final boolean idle = timestampNanos - lastSeen[flow] > timeoutNanos[timeoutClass[flow]];
-            final boolean reopened = timeoutClass[flow] == CLASS_TCP_CLOSED && (flags & 0x12) == 0x02;
+            final int base = flow * STRIDE;
+            final int timeoutClass = (int) (r[base + STATE] >>> 32);
+            final boolean idle = timestampNanos - r[base + LAST_SEEN] > timeoutNanos[timeoutClass];
+            final boolean reopened = timeoutClass == CLASS_TCP_CLOSED && (flags & 0x12) == 0x02;
             if (idle || reopened) {
-                end(flow, idle && timeoutClass[flow] != CLASS_TCP_CLOSED ? FlowEndReason.IDLE : FlowEndReason.TCP_CLOSED);
+                end(flow, idle && timeoutClass != CLASS_TCP_CLOSED ? FlowEndReason.IDLE : FlowEndReason.TCP_CLOSED);
                 flow = NONE;
             }
         }
@@ -170,26 +162,24 @@ public final class FlowTable {
             lastCreated = true;
         }
         lastDirection = direction;
-        lastSeen[flow] = timestampNanos;
-        if (direction == A_TO_Z) {
-            packetsAz[flow]++;
-            bytesAz[flow] += wireLength;
-        } else {
-            packetsZa[flow]++;
-            bytesZa[flow] += wireLength;
-        }
+        final int base = flow * STRIDE;
+        r[base + LAST_SEEN] = timestampNanos;
+        final int counters = base + (direction == A_TO_Z ? PACKETS_AZ : PACKETS_ZA);
+        r[counters]++;
+        r[counters + 1] += wireLength;
         if (flags != 0) {
-            trackTcp(flow, flags, direction);
+            trackTcp(base, flags, direction);
         }
-        touch(flow);
         if (lastCreated) {
             listener.onFlowStart(this, flow);
         }
         return flow;
     }
 
-    private void trackTcp(final int flow, final int flags, final int direction) {
-        int state = tcpState[flow];
+    private void trackTcp(final int base, final int flags, final int direction) {
+        final long stateWord = records[base + STATE];
+        int state = (int) stateWord;
+        int timeoutClass = (int) (stateWord >>> 32);
         if ((flags & 0x12) == 0x02) { // a SYN without ACK names the client
             state |= direction == A_TO_Z ? SYN_FROM_A : SYN_FROM_Z;
         }
@@ -199,14 +189,10 @@ public final class FlowTable {
         if ((flags & 0x04) != 0) {
             state |= RST_SEEN;
         }
-        tcpState[flow] = state;
         if ((state & RST_SEEN) != 0 || (state & (FIN_FROM_A | FIN_FROM_Z)) == (FIN_FROM_A | FIN_FROM_Z)) {
-            if (timeoutClass[flow] != CLASS_TCP_CLOSED) {
-                unlink(flow);
-                timeoutClass[flow] = CLASS_TCP_CLOSED;
-                append(flow);
-            }
+            timeoutClass = CLASS_TCP_CLOSED;
         }
+        records[base + STATE] = ((long) timeoutClass << 32) | (state & 0xFFFF_FFFFL);
     }
 
     /** Direction of the packet last given to {@link #track}: {@link #A_TO_Z} or {@link #Z_TO_A}. */
@@ -220,27 +206,50 @@ public final class FlowTable {
     }
 
     /**
-     * Ends flows idle for longer than their timeout at packet time {@code nowNanos}.
+     * Ends every flow idle for longer than its timeout at packet time {@code nowNanos}.
      *
      * @return flows ended
      */
     public int expireIdle(final long nowNanos) {
-        return expireIdle(nowNanos, Integer.MAX_VALUE);
-    }
-
-    /** Like {@link #expireIdle(long)}, ending at most {@code limit} flows (bounded work per duty cycle). */
-    public int expireIdle(final long nowNanos, final int limit) {
         int ended = 0;
-        for (int c = 0; c < CLASSES; c++) {
-            int flow = heads[c];
-            while (flow != NONE && ended < limit && nowNanos - lastSeen[flow] > timeoutNanos[c]) {
-                final int following = next[flow];
-                end(flow, c == CLASS_TCP_CLOSED ? FlowEndReason.TCP_CLOSED : FlowEndReason.IDLE);
+        for (int flow = 0; flow < capacity; flow++) {
+            if (expireIfIdle(flow, nowNanos)) {
                 ended++;
-                flow = following;
             }
         }
         return ended;
+    }
+
+    /**
+     * Bounded sweep for one duty cycle: examines the next {@code slots} flow slots (wrapping around) and
+     * ends the idle flows among them.
+     *
+     * @return flows ended
+     */
+    public int sweep(final long nowNanos, final int slots) {
+        int ended = 0;
+        int cursor = sweepCursor;
+        for (int i = 0; i < slots && i < capacity; i++) {
+            if (expireIfIdle(cursor, nowNanos)) {
+                ended++;
+            }
+            cursor = cursor + 1 == capacity ? 0 : cursor + 1;
+        }
+        sweepCursor = cursor;
+        return ended;
+    }
+
+    private boolean expireIfIdle(final int flow, final long nowNanos) {
+        final int base = flow * STRIDE;
+        if (records[base + SERIAL] == 0) {
+            return false;
+        }
+        final int timeoutClass = (int) (records[base + STATE] >>> 32);
+        if (nowNanos - records[base + LAST_SEEN] > timeoutNanos[timeoutClass]) {
+            end(flow, timeoutClass == CLASS_TCP_CLOSED ? FlowEndReason.TCP_CLOSED : FlowEndReason.IDLE);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -248,10 +257,9 @@ public final class FlowTable {
      * latest packet time of the whole run) end as idle, the rest as {@link FlowEndReason#END_OF_INPUT}.
      */
     public void endAll(final long clockNanos) {
-        expireIdle(clockNanos);
-        for (int c = 0; c < CLASSES; c++) {
-            while (heads[c] != NONE) {
-                end(heads[c], FlowEndReason.END_OF_INPUT);
+        for (int flow = 0; flow < capacity; flow++) {
+            if (!expireIfIdle(flow, clockNanos) && records[flow * STRIDE + SERIAL] != 0) {
+                end(flow, FlowEndReason.END_OF_INPUT);
             }
         }
     }
@@ -265,78 +273,85 @@ public final class FlowTable {
 
     /** True when {@code flow} is a live handle. */
     public boolean isLive(final int flow) {
-        return flow >= 0 && flow < capacity && serials[flow] != 0;
+        return flow >= 0 && flow < capacity && records[flow * STRIDE + SERIAL] != 0;
     }
 
     private void end(final int flow, final FlowEndReason reason) {
         listener.onFlowEnd(this, flow, reason);
         removeFromIndex(flow);
-        unlink(flow);
-        serials[flow] = 0;
-        next[flow] = freeHead;
+        records[flow * STRIDE + SERIAL] = 0;
+        nextFree[flow] = freeHead;
         freeHead = flow;
         size--;
     }
 
     private int create(final int hash, final int protocol, final long timestampNanos) {
         if (freeHead == NONE) {
+            sweep(clock, EMERGENCY_SWEEP_SLOTS); // reclaim idle flows the regular sweep has not reached yet
+        }
+        if (freeHead == NONE) {
             tableFull++;
             return NONE;
         }
         final int flow = freeHead;
-        freeHead = next[flow];
-        aHigh[flow] = keyAHigh;
-        aLow[flow] = keyALow;
-        zHigh[flow] = keyZHigh;
-        zLow[flow] = keyZLow;
-        keyMeta[flow] = keyMetaValue;
-        hashes[flow] = hash;
-        firstSeen[flow] = timestampNanos;
-        lastSeen[flow] = timestampNanos;
-        packetsAz[flow] = 0;
-        bytesAz[flow] = 0;
-        packetsZa[flow] = 0;
-        bytesZa[flow] = 0;
-        tcpState[flow] = 0;
-        serials[flow] = nextSerial++;
-        timeoutClass[flow] = (byte) (protocol == 6 ? CLASS_TCP : protocol == 17 ? CLASS_UDP : CLASS_OTHER);
-        append(flow);
+        freeHead = nextFree[flow];
+        final long[] r = records;
+        final int base = flow * STRIDE;
+        r[base + A_HIGH] = keyAHigh;
+        r[base + A_LOW] = keyALow;
+        r[base + Z_HIGH] = keyZHigh;
+        r[base + Z_LOW] = keyZLow;
+        r[base + META] = keyMetaValue;
+        r[base + FIRST_SEEN] = timestampNanos;
+        r[base + LAST_SEEN] = timestampNanos;
+        r[base + PACKETS_AZ] = 0;
+        r[base + BYTES_AZ] = 0;
+        r[base + PACKETS_ZA] = 0;
+        r[base + BYTES_ZA] = 0;
+        r[base + SERIAL] = nextSerial++;
+        r[base + STATE] = (long) (protocol == 6 ? CLASS_TCP : protocol == 17 ? CLASS_UDP : CLASS_OTHER) << 32;
+        r[base + HASH] = hash;
         int slot = hash & indexMask;
         while (index[slot] != 0) {
             slot = (slot + 1) & indexMask;
         }
-        index[slot] = flow + 1;
+        index[slot] = ((long) hash << 32) | (flow + 1);
         size++;
         created++;
         return flow;
     }
 
     private int find(final int hash) {
+        final long[] idx = index;
+        final long[] r = records;
         int slot = hash & indexMask;
         while (true) {
-            final int entry = index[slot];
+            final long entry = idx[slot];
             if (entry == 0) {
                 return NONE;
             }
-            final int flow = entry - 1;
-            if (hashes[flow] == hash && keyMeta[flow] == keyMetaValue && aLow[flow] == keyALow
-                && zLow[flow] == keyZLow && aHigh[flow] == keyAHigh && zHigh[flow] == keyZHigh) {
-                return flow;
+            if ((int) (entry >>> 32) == hash) {
+                final int flow = (int) entry - 1;
+                final int base = flow * STRIDE;
+                if (r[base + META] == keyMetaValue && r[base + A_LOW] == keyALow && r[base + Z_LOW] == keyZLow
+                    && r[base + A_HIGH] == keyAHigh && r[base + Z_HIGH] == keyZHigh) {
+                    return flow;
+                }
             }
             slot = (slot + 1) & indexMask;
         }
     }
 
     private void removeFromIndex(final int flow) {
-        int slot = hashes[flow] & indexMask;
-        while (index[slot] != flow + 1) {
+        int slot = (int) records[flow * STRIDE + HASH] & indexMask;
+        while ((int) index[slot] != flow + 1) {
             slot = (slot + 1) & indexMask;
         }
         // Backward-shift deletion keeps probe sequences intact without tombstones.
         int hole = slot;
         int probe = (slot + 1) & indexMask;
         while (index[probe] != 0) {
-            final int home = hashes[index[probe] - 1] & indexMask;
+            final int home = (int) (index[probe] >>> 32) & indexMask;
             if (((probe - home) & indexMask) >= ((probe - hole) & indexMask)) {
                 index[hole] = index[probe];
                 hole = probe;
@@ -344,42 +359,6 @@ public final class FlowTable {
             probe = (probe + 1) & indexMask;
         }
         index[hole] = 0;
-    }
-
-    private void touch(final int flow) {
-        final int c = timeoutClass[flow];
-        if (tails[c] != flow) {
-            unlink(flow);
-            append(flow);
-        }
-    }
-
-    private void append(final int flow) {
-        final int c = timeoutClass[flow];
-        previous[flow] = tails[c];
-        next[flow] = NONE;
-        if (tails[c] != NONE) {
-            next[tails[c]] = flow;
-        } else {
-            heads[c] = flow;
-        }
-        tails[c] = flow;
-    }
-
-    private void unlink(final int flow) {
-        final int c = timeoutClass[flow];
-        final int before = previous[flow];
-        final int after = next[flow];
-        if (before != NONE) {
-            next[before] = after;
-        } else {
-            heads[c] = after;
-        }
-        if (after != NONE) {
-            previous[after] = before;
-        } else {
-            tails[c] = before;
-        }
     }
 
     /** Sets the canonical key fields from a packet; returns the packet's direction. */
@@ -438,6 +417,23 @@ public final class FlowTable {
         return hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue);
     }
 
+    /**
+     * Finds a live flow by its canonical key (the parts of its Trisul key: A is the end with the higher
+     * port, as {@link FlowKeyFormat} writes it). No allocation.
+     *
+     * @return the flow handle, or -1
+     */
+    public int find(final int ipVersion, final int protocol, final long addressAHigh, final long addressALow,
+                    final int portA, final long addressZHigh, final long addressZLow, final int portZ) {
+        keyAHigh = addressAHigh;
+        keyALow = addressALow;
+        keyZHigh = addressZHigh;
+        keyZLow = addressZLow;
+        keyMetaValue = (protocol & 0xFF) | ((long) ipVersion << 8) | ((long) (portA & 0xFFFF) << 16)
+            | ((long) (portZ & 0xFFFF) << 32);
+        return find(hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue));
+    }
+
     // ---- reading flows ----------------------------------------------------------------------------
 
     public int size() {
@@ -463,69 +459,78 @@ public final class FlowTable {
         return clock;
     }
 
+    private long field(final int flow, final int field) {
+        return records[flow * STRIDE + field];
+    }
+
     public int protocol(final int flow) {
-        return (int) (keyMeta[flow] & 0xFF);
+        return (int) (field(flow, META) & 0xFF);
     }
 
     public int ipVersion(final int flow) {
-        return (int) ((keyMeta[flow] >>> 8) & 0xFF);
+        return (int) ((field(flow, META) >>> 8) & 0xFF);
     }
 
     public int portA(final int flow) {
-        return (int) ((keyMeta[flow] >>> 16) & 0xFFFF);
+        return (int) ((field(flow, META) >>> 16) & 0xFFFF);
     }
 
     public int portZ(final int flow) {
-        return (int) ((keyMeta[flow] >>> 32) & 0xFFFF);
+        return (int) ((field(flow, META) >>> 32) & 0xFFFF);
     }
 
     public long addressAHigh(final int flow) {
-        return aHigh[flow];
+        return field(flow, A_HIGH);
     }
 
     public long addressALow(final int flow) {
-        return aLow[flow];
+        return field(flow, A_LOW);
     }
 
     public long addressZHigh(final int flow) {
-        return zHigh[flow];
+        return field(flow, Z_HIGH);
     }
 
     public long addressZLow(final int flow) {
-        return zLow[flow];
+        return field(flow, Z_LOW);
     }
 
     public long firstSeenNanos(final int flow) {
-        return firstSeen[flow];
+        return field(flow, FIRST_SEEN);
     }
 
     public long lastSeenNanos(final int flow) {
-        return lastSeen[flow];
+        return field(flow, LAST_SEEN);
     }
 
     public long packetsAToZ(final int flow) {
-        return packetsAz[flow];
+        return field(flow, PACKETS_AZ);
     }
 
     public long bytesAToZ(final int flow) {
-        return bytesAz[flow];
+        return field(flow, BYTES_AZ);
     }
 
     public long packetsZToA(final int flow) {
-        return packetsZa[flow];
+        return field(flow, PACKETS_ZA);
     }
 
     public long bytesZToA(final int flow) {
-        return bytesZa[flow];
+        return field(flow, BYTES_ZA);
     }
 
     /** Serial number of the flow within this table (1, 2, ...); 0 for a free handle. */
     public long serial(final int flow) {
-        return serials[flow];
+        return field(flow, SERIAL);
     }
 
     /** For TCP: true when the Z end sent the first SYN (the client is at Z). */
     public boolean clientIsZ(final int flow) {
-        return (tcpState[flow] & (SYN_FROM_A | SYN_FROM_Z)) == SYN_FROM_Z;
+        return ((int) field(flow, STATE) & (SYN_FROM_A | SYN_FROM_Z)) == SYN_FROM_Z;
+    }
+
+    /** For TCP: true once FIN was seen both ways or RST was seen. */
+    public boolean tcpClosed(final int flow) {
+        return (int) (field(flow, STATE) >>> 32) == CLASS_TCP_CLOSED;
     }
 }

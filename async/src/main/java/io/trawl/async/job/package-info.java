@@ -1,0 +1,2 @@
+/** The unit of T.async work and its outcome. */
+package io.trawl.async.job;

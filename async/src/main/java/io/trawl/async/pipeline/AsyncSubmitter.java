@@ -1,0 +1,271 @@
+package io.trawl.async.pipeline;
+
+import io.trawl.async.exec.ScriptAsync;
+import io.trawl.async.files.PathPolicy;
+import io.trawl.async.files.PathRefusedException;
+import io.trawl.async.job.AsyncJob;
+import io.trawl.async.job.CompletionHandler;
+import io.trawl.async.job.JobKind;
+import io.trawl.pipeline.RunConsole;
+import io.trawl.pipeline.filex.StagedFiles;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+
+/**
+ * What a pipeline's Lua states call to submit T.async jobs. Every call returns at once: it confines the
+ * paths, reserves room in the script's bounded queue, captures copybuffer bytes into off-heap staging
+ * memory, keeps staged files it reads from AutoDelete, and offers the job to the conductor. A call that
+ * cannot be accepted is counted and logged (rate-limited) and returns the reason; it never waits.
+ *
+ * <p>Threading: the owning pipeline thread only.
+ */
+public final class AsyncSubmitter {
+    private static final long REJECTION_LOG_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final int pipeline;
+    private final ScriptAsync[] scripts;
+    private final PathPolicy paths;
+    private final StagingPool staging;
+    private final StagedFiles stagedFiles;
+    private final Queue<AsyncJob> toConductor;
+    /** Per script: the direct queues (this pipeline → each worker) for jobs without paths. */
+    private final Queue<AsyncJob>[][] toWorkers;
+    private final int[] nextWorker;
+    private final RunConsole console;
+    private long sequence;
+    private long outstanding;
+    /** Confined paths by the script's string: scripts use a few file names over and over. */
+    private final java.util.LinkedHashMap<String, Path> confined = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(final java.util.Map.Entry<String, Path> eldest) {
+            return size() > 1024;
+        }
+    };
+    private final long[] lastRejectionLog;
+    private final long[] rejectionsSinceLog;
+
+    AsyncSubmitter(final int pipeline, final ScriptAsync[] scripts, final PathPolicy paths, final StagingPool staging,
+                   final StagedFiles stagedFiles, final Queue<AsyncJob> toConductor, final Queue<AsyncJob>[][] toWorkers,
+                   final RunConsole console) {
+        this.pipeline = pipeline;
+        this.scripts = scripts;
+        this.paths = paths;
+        this.staging = staging;
+        this.stagedFiles = stagedFiles;
+        this.toConductor = toConductor;
+        this.toWorkers = toWorkers;
+        this.nextWorker = new int[scripts.length];
+        this.console = console;
+        this.lastRejectionLog = new long[scripts.length];
+        this.rejectionsSinceLog = new long[scripts.length];
+    }
+
+    public int pipeline() {
+        return pipeline;
+    }
+
+    /** {@code T.async:cat(from, to)}. Returns null when accepted, else why not. */
+    public String cat(final int script, final String from, final String to, final CompletionHandler handler, final Object state) {
+        return fileToFile(script, JobKind.CAT, from, to, handler, state);
+    }
+
+    /** {@code T.async:copy(from, to)}. */
+    public String copy(final int script, final String from, final String to, final CompletionHandler handler, final Object state) {
+        return fileToFile(script, JobKind.COPY, from, to, handler, state);
+    }
+
+    private String fileToFile(final int script, final JobKind kind, final String from, final String to,
+                              final CompletionHandler handler, final Object state) {
+        final Path source;
+        final Path target;
+        try {
+            source = confine(kind.method(), from);
+            target = confine(kind.method(), to);
+        } catch (final PathRefusedException e) {
+            return refused(script, e.getMessage());
+        }
+        if (!scripts[script].tryReserve(0)) {
+            return rejected(script, kind);
+        }
+        final AsyncJob job = AsyncJob.fileToFile(nextId(), script, pipeline, kind, source, target).onCompletion(handler, state);
+        retainStaged(job, source);
+        return offer(job);
+    }
+
+    /** {@code T.async:rm(file)}. */
+    public String rm(final int script, final String file, final CompletionHandler handler, final Object state) {
+        final Path target;
+        try {
+            target = confine("rm", file);
+        } catch (final PathRefusedException e) {
+            return refused(script, e.getMessage());
+        }
+        if (!scripts[script].tryReserve(0)) {
+            return rejected(script, JobKind.RM);
+        }
+        return offer(AsyncJob.remove(nextId(), script, pipeline, target).onCompletion(handler, state));
+    }
+
+    /**
+     * {@code T.async:copybuffer(buf, file[, seekpos])}: the bytes are copied now, once, into off-heap
+     * staging memory.
+     *
+     * @param seekpos position to write at, or -1 to append
+     */
+    public String copyBuffer(final int script, final MemorySegment memory, final long offset, final int length, final String file,
+                             final long seekpos, final CompletionHandler handler, final Object state) {
+        final Path target;
+        try {
+            target = confine("copybuffer", file);
+        } catch (final PathRefusedException e) {
+            return refused(script, e.getMessage());
+        }
+        if (!scripts[script].tryReserve(length)) {
+            return rejected(script, JobKind.COPYBUFFER);
+        }
+        final StagingPool.Slot slot = staging.stage(memory, offset, length);
+        final AsyncJob job = AsyncJob.copyBuffer(nextId(), script, pipeline, target, seekpos, slot.memory(), slot.offset(), length)
+            .onCompletion(handler, state);
+        job.stagingHandle = slot.handle();
+        return offer(job);
+    }
+
+    /**
+     * {@code T.async:schedule{...}}: {@code task} is the snapshot the TaskRunner needs. Staged files named
+     * in {@code referencedPaths} (the data string, string upvalues) are kept from AutoDelete until the job
+     * finishes.
+     */
+    public String schedule(final int script, final Object task, final List<String> referencedPaths,
+                           final CompletionHandler handler, final Object state) {
+        if (!scripts[script].tryReserve(0)) {
+            return rejected(script, JobKind.SCHEDULE);
+        }
+        final AsyncJob job = AsyncJob.schedule(nextId(), script, pipeline, task).onCompletion(handler, state);
+        if (stagedFiles != null && referencedPaths != null) {
+            final List<Path> retained = new ArrayList<>();
+            for (final String reference : referencedPaths) {
+                if (!stagedFiles.mayBeStaged(reference)) {
+                    continue;
+                }
+                try {
+                    final Path path = Path.of(reference).toAbsolutePath().normalize();
+                    if (stagedFiles.retain(path)) {
+                        retained.add(path);
+                    }
+                } catch (final RuntimeException e) {
+                    // not a path
+                }
+            }
+            if (!retained.isEmpty()) {
+                job.retaining(retained.toArray(new Path[0]));
+            }
+        }
+        return offer(job);
+    }
+
+    private Path confine(final String method, final String raw) throws PathRefusedException {
+        final Path cached = confined.get(raw);
+        if (cached != null) {
+            return cached;
+        }
+        final Path path = paths.confine(method, raw);
+        confined.put(raw, path);
+        return path;
+    }
+
+    /** True when strings a job carries might name staged files (some are staged now): worth collecting them. */
+    public boolean stagedFilesPresent() {
+        return stagedFiles != null && stagedFiles.size() > 0;
+    }
+
+    /** {@code T.async:pending_items()}: the script's unfinished jobs. */
+    public long pendingItems(final int script) {
+        return scripts[script].pendingJobs();
+    }
+
+    /** Jobs this pipeline submitted whose completion it has not processed yet. */
+    public long outstanding() {
+        return outstanding;
+    }
+
+    void completed() {
+        outstanding--;
+    }
+
+    StagingPool staging() {
+        return staging;
+    }
+
+    StagedFiles stagedFiles() {
+        return stagedFiles;
+    }
+
+    private void retainStaged(final AsyncJob job, final Path source) {
+        if (stagedFiles != null && stagedFiles.retain(source)) {
+            job.retaining(new Path[] {source});
+        }
+    }
+
+    private String offer(final AsyncJob job) {
+        if (!(job.paths.length == 0 ? offerDirect(job) : toConductor.offer(job))) {
+            // The submission ring is full: undo and count, the fast path does not wait.
+            scripts[job.script()].release(job.byteCount());
+            if (job.stagingHandle != -1) {
+                staging.free(job.stagingHandle, job.byteCount());
+            }
+            if (job.retained() != null) {
+                for (final Path path : job.retained()) {
+                    stagedFiles.release(path);
+                }
+            }
+            return rejected(job.script(), job.kind());
+        }
+        scripts[job.script()].countSubmitted();
+        outstanding++;
+        return null;
+    }
+
+    /** A job without paths needs no ordering: straight to a worker of its script, round-robin. */
+    private boolean offerDirect(final AsyncJob job) {
+        final Queue<AsyncJob>[] queues = toWorkers[job.script()];
+        for (int i = 0; i < queues.length; i++) {
+            final int w = nextWorker[job.script()];
+            nextWorker[job.script()] = w + 1 == queues.length ? 0 : w + 1;
+            if (queues[w].offer(job)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long nextId() {
+        return ((long) pipeline << 48) | ++sequence;
+    }
+
+    private String refused(final int script, final String message) {
+        scripts[script].countRefused();
+        if (scripts[script].recordError(message)) {
+            console.warn("trawl: " + scripts[script].name() + ": " + message);
+        }
+        return message;
+    }
+
+    private String rejected(final int script, final JobKind kind) {
+        final ScriptAsync s = scripts[script];
+        s.countRejected();
+        rejectionsSinceLog[script]++;
+        final long now = System.nanoTime();
+        if (now - lastRejectionLog[script] >= REJECTION_LOG_INTERVAL_NANOS) {
+            console.warn("trawl: " + s.name() + ": T.async queue full (" + s.pendingJobs() + " jobs pending); rejected "
+                + rejectionsSinceLog[script] + " call(s) (last: " + kind.method() + "); raise async.queue_jobs / async.queue_bytes "
+                + "or request_async_workers");
+            lastRejectionLog[script] = now;
+            rejectionsSinceLog[script] = 0;
+        }
+        return "T.async:" + kind.method() + " rejected: the script's queue is full";
+    }
+}

@@ -1,0 +1,52 @@
+package io.trawl.pipeline.filex;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What a pipeline's file extractor counted; summed into summary.json {@code files}. */
+public final class FileCounters {
+    /** Bodies staged (one per response; parts of one body count once). */
+    long extracted;
+    /** Of those, bodies cut short (gap, reset, connection end, undecodable coding). */
+    long partial;
+    /** Staged files reported to scripts (parts count separately). */
+    long filesReported;
+    /** Decoded body bytes written. */
+    long bytes;
+    /** Bodies not staged because writing failed (disk full, permissions). */
+    long writeErrors;
+
+    public void add(final FileCounters other) {
+        extracted += other.extracted;
+        partial += other.partial;
+        filesReported += other.filesReported;
+        bytes += other.bytes;
+        writeErrors += other.writeErrors;
+    }
+
+    public Map<String, Object> toMap() {
+        final Map<String, Object> out = new LinkedHashMap<>();
+        out.put("extracted", extracted);
+        out.put("partial", partial);
+        out.put("bytes", bytes);
+        out.put("files_reported", filesReported);
+        out.put("write_errors", writeErrors);
+        return out;
+    }
+
+    public long extracted() {
+        return extracted;
+    }
+
+    public long partial() {
+        return partial;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    public long writeErrors() {
+        return writeErrors;
+    }
+}

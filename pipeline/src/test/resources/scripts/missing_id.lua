@@ -1,0 +1,6 @@
+-- no id.description
+
+TrisulPlugin = {
+  id = { name = "No description" },
+  onload = function() end,
+}

@@ -56,7 +56,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # 200,000 distinct 60-byte UDP frames over 1024 flows; the main replay loops the file to reach --packets.
-python3 - "$work/frames.pcap" 200000 "$work/warmup.pcap" 20000 <<'PY'
+python3 - "$work/frames.pcap" 200000 "$work/warmup.pcap" 100000 <<'PY'
 import struct, sys
 def write(path, count):
     with open(path, "wb") as f:

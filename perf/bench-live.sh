@@ -5,6 +5,7 @@
 #   trawl-afpacket  ./trawl run --source afpacket:rx0     (TPACKET_V3)
 #   tcpdump         tcpdump -i rx0 -w /dev/null
 #   testpmd         dpdk-testpmd ... --vdev net_af_xdp0,iface=rx0 -- --forward-mode=rxonly
+#   trawl-afxdp-c10 (optional) trawl-afxdp with afxdp.coalesce_us: 10000
 #   capture-afxdp, capture-afpacket  (optional) the same trawl sources with no pipeline behind them
 #                   (io.trawl.perf.live.CaptureOnly): the receive path's own cost, like tcpdump's
 # For each: packets sent and received, kernel/driver drops, and the receiver's CPU time (user + system of
@@ -79,6 +80,7 @@ loops=$(( (packets + 199999) / 200000 ))
 main_packets=$((loops * 200000))
 rig_up "trawl-bench-$$" 1
 mkfifo "$work/testpmd.stdin"
+printf 'afxdp:\n  coalesce_us: 10000\n' >"$work/coalesce-10ms.yaml"
 exec 9<>"$work/testpmd.stdin"
 "$root/trawl" --version >/dev/null
 jdk=$("$root/deploy/bin/find-jdk")
@@ -90,6 +92,9 @@ start_receiver() {
   case "$name" in
     trawl-afxdp) ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" "$root/trawl" run --source afxdp:rx0 \
                    --out "$out" --progress never >"$log" 2>&1 & ready="trawl: threads:" ;;
+    trawl-afxdp-c10) # the same, waking at most every 10 ms while traffic flows (afpacket's block timeout)
+                   ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" "$root/trawl" run --source afxdp:rx0 \
+                   --config "$work/coalesce-10ms.yaml" --out "$out" --progress never >"$log" 2>&1 & ready="trawl: threads:" ;;
     trawl-afpacket) ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" "$root/trawl" run --source afpacket:rx0 \
                    --out "$out" --progress never >"$log" 2>&1 & ready="trawl: threads:" ;;
     capture-afxdp|capture-afpacket)
@@ -126,7 +131,8 @@ for round in $(seq 1 "$rounds"); do
     log=$work/$name-$round.log
     out=$work/$name-$round
     start_receiver "$name" "$log" "$out"
-    warm=$(taskset -c "$sender_cpu" bash -c "$(declare -f rig_replay); RIG=$RIG; rig_replay $work/warmup.pcap --topspeed")
+    # Warm-up at a pace a cold JVM keeps up with (JIT), so that every receiver starts the measured replay warm.
+    warm=$(taskset -c "$sender_cpu" bash -c "$(declare -f rig_replay); RIG=$RIG; rig_replay $work/warmup.pcap --pps=50000")
     sleep 0.5
     before=$(cpu_ticks "$receiver_pid")
     replay=$(ip netns exec "$RIG-tx" taskset -c "$sender_cpu" tcpreplay --intf1=tx0 --topspeed -K --loop="$loops" \

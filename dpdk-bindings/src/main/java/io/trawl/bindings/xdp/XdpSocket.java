@@ -65,6 +65,7 @@ public final class XdpSocket implements AutoCloseable {
     private final long[] freeFrames;
     private int freeCount;
     private volatile int fd;
+    private volatile XdpStatistics lastStatistics = new XdpStatistics(0, 0, 0, 0);
     private XdpRxRing rxRing;
     private XdpFillRing fillRing;
 
@@ -400,22 +401,25 @@ public final class XdpSocket implements AutoCloseable {
         return freeCount;
     }
 
-    /** The kernel's counters for this socket; any thread. Zeros once closed. */
+    /**
+     * The kernel's counters for this socket; any thread. Once the socket is closed (or should the kernel
+     * refuse to answer), the last values read.
+     */
     public XdpStatistics statistics() {
         final int socketFd = fd;
         if (socketFd < 0) {
-            return new XdpStatistics(0, 0, 0, 0);
+            return lastStatistics;
         }
         try (Arena local = Arena.ofConfined()) {
             final MemorySegment stats = local.allocate(XdpStatistics.SIZE, 8);
-            final int rc = Linux.getsockopt(socketFd, SOL_XDP, XDP_STATISTICS, stats);
-            if (rc < 0) {
-                throw new NativeException("cannot read XDP_STATISTICS of " + interfaceName + " queue " + queue + ": "
-                    + Errno.describe(-rc), -rc);
+            if (Linux.getsockopt(socketFd, SOL_XDP, XDP_STATISTICS, stats) < 0) {
+                return lastStatistics;
             }
-            return new XdpStatistics(stats.get(JAVA_LONG, XdpStatistics.RX_DROPPED),
+            final XdpStatistics statistics = new XdpStatistics(stats.get(JAVA_LONG, XdpStatistics.RX_DROPPED),
                 stats.get(JAVA_LONG, XdpStatistics.RX_INVALID_DESCS), stats.get(JAVA_LONG, XdpStatistics.RX_RING_FULL),
                 stats.get(JAVA_LONG, XdpStatistics.RX_FILL_RING_EMPTY_DESCS));
+            lastStatistics = statistics;
+            return statistics;
         }
     }
 
@@ -425,6 +429,7 @@ public final class XdpSocket implements AutoCloseable {
         if (fd < 0) {
             return;
         }
+        statistics();
         final int socketFd = fd;
         fd = -1;
         Linux.close(socketFd);

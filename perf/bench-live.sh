@@ -6,6 +6,7 @@
 #   tcpdump         tcpdump -i rx0 -w /dev/null
 #   testpmd         dpdk-testpmd ... --vdev net_af_xdp0,iface=rx0 -- --forward-mode=rxonly
 #   trawl-afxdp-c10 (optional) trawl-afxdp with afxdp.coalesce_us: 10000
+#   trawl-afxdp-big (optional) trawl-afxdp with a 256 MiB UMEM (131072 frames, 65536-entry rings)
 #   capture-afxdp, capture-afpacket  (optional) the same trawl sources with no pipeline behind them
 #                   (io.trawl.perf.live.CaptureOnly): the receive path's own cost, like tcpdump's
 # For each: packets sent and received, kernel/driver drops, and the receiver's CPU time (user + system of
@@ -95,6 +96,10 @@ start_receiver() {
     trawl-afxdp-c10) # the same, waking at most every 10 ms while traffic flows (afpacket's block timeout)
                    ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" "$root/trawl" run --source afxdp:rx0 \
                    --config "$work/coalesce-10ms.yaml" --out "$out" --progress never >"$log" 2>&1 & ready="trawl: threads:" ;;
+    trawl-afxdp-big) # the same with 4x the UMEM (256 MiB: 131072 frames, 65536-entry rings)
+                   ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" "$root/trawl" run --source afxdp:rx0 \
+                   --xdp-frames 131072 --xdp-rx-ring 65536 --xdp-fill-ring 65536 \
+                   --out "$out" --progress never >"$log" 2>&1 & ready="trawl: threads:" ;;
     trawl-afpacket) ip netns exec "$RIG-rx" taskset -c "$receiver_cpu" "$root/trawl" run --source afpacket:rx0 \
                    --out "$out" --progress never >"$log" 2>&1 & ready="trawl: threads:" ;;
     capture-afxdp|capture-afpacket)

@@ -142,6 +142,11 @@ class LiveCaptureAcceptanceTest {
             assertThat(rig.receiverHasXdpProgram()).isTrue();
             assertThat(rig.replay(SharedCorpus.sixteenMinutes(), "--topspeed")).isEqualTo(PACKETS);
             awaitPacketsCounted(work.resolve(name).resolve("state"), PACKETS, trawl);
+            final List<String> labels = new ArrayList<>();
+            CountersFile.openReader(work.resolve(name).resolve("state").resolve("counters.dat"))
+                .forEach((value, id, label) -> labels.add(label));
+            assertThat(labels).as("the kernel's drop counters are live in counters.dat")
+                .contains("source drops: afxdp_rx_dropped", "source drops: afxdp_rx_ring_full");
             trawl.terminate();
             assertThat(trawl.awaitExit(60)).as(trawl.output()).isZero();
             assertThat(trawl.stderr()).contains("SIGTERM");

@@ -1,6 +1,7 @@
 -- Flow-level actions and deliveries between scripts:
---   reassembly_handler.onattribute receives the attributes other scripts add (api_tour's "tour-syn") and
---   tags the flow "attr:<name>"; flowmonitor.onflowattribute (legacy) receives them too, the value as a
+--   reassembly_handler.onattribute receives the attributes other scripts add (api_tour's "tour-syn") and the
+--   HTTP attributes of HTTP flows (HTTP-Header, URI, Host, User-Agent, Content-Type), and tags the flow
+--   "attr:<name>"; flowmonitor.onflowattribute (legacy) receives the added ones too, the value as a
 --   Buffer, and tags the flow "fm:<name>"; onmessage receives every message (no message_subscriptions);
 --   RIP flows (UDP 520) are ended after each packet (engine:terminate_flow); DNS flows get
 --   engine:disable_reassembly (visible as "reassembly_disabled" in flows.jsonl).

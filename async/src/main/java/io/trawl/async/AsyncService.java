@@ -9,6 +9,9 @@ import io.trawl.async.job.AsyncJob;
 import io.trawl.async.pipeline.AsyncSubmitter;
 import io.trawl.async.pipeline.CompletionStage;
 import io.trawl.async.pipeline.PipelineAsync;
+import io.trawl.async.journal.Journal;
+import io.trawl.async.journal.JournaledJob;
+import io.trawl.async.journal.RecoveryBinder;
 import io.trawl.config.TrawlContext;
 import io.trawl.config.TrawlSettings;
 import io.trawl.pipeline.Pipeline;
@@ -38,7 +41,10 @@ import java.util.Queue;
  */
 public final class AsyncService implements PipelineStageFactory {
     /** A script that may use T.async, with the workers it asks for ({@code request_async_workers}). */
-    public record ScriptSpec(String name, int requestedWorkers) {
+    public record ScriptSpec(String name, int requestedWorkers, String path) {
+        public ScriptSpec(final String name, final int requestedWorkers) {
+            this(name, requestedWorkers, "");
+        }
     }
 
     private static final int QUEUE_CAPACITY = 1 << 16;
@@ -53,11 +59,26 @@ public final class AsyncService implements PipelineStageFactory {
     private final List<CompletionStage> stages = new ArrayList<>();
     private final PathPolicy paths;
     private final StagedFiles stagedFiles;
+    private final Journal journal;
+    private final java.util.concurrent.atomic.AtomicLong tickets = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong recovered = new java.util.concurrent.atomic.AtomicLong();
+    private long recoveredJobs;
 
-    @SuppressWarnings("unchecked")
     public AsyncService(final TrawlContext context, final List<ScriptSpec> specs, final TaskRunner.Factory runners,
                         final StagedFiles stagedFiles, final RunConsole console) {
+        this(context, specs, runners, stagedFiles, console, null, null);
+    }
+
+    /**
+     * @param journal the run's journal (null: jobs are not journaled and nothing is recovered)
+     * @param binder  re-creates recovered schedules on the new run's Lua states (with a journal)
+     */
+    @SuppressWarnings("unchecked")
+    public AsyncService(final TrawlContext context, final List<ScriptSpec> specs, final TaskRunner.Factory runners,
+                        final StagedFiles stagedFiles, final RunConsole console, final Journal journal,
+                        final RecoveryBinder binder) {
         this.context = context;
+        this.journal = journal;
         this.console = console;
         this.stagedFiles = stagedFiles;
         final List<Path> roots = new ArrayList<>(context.get(TrawlSettings.ASYNC_ALLOWED_ROOTS));
@@ -76,16 +97,61 @@ public final class AsyncService implements PipelineStageFactory {
                     + cap + " leaves " + given);
             }
             assigned += given;
-            scripts[i] = new ScriptAsync(i, spec.name(), given, context.get(TrawlSettings.ASYNC_QUEUE_JOBS),
-                context.get(TrawlSettings.ASYNC_QUEUE_BYTES));
+            scripts[i] = new ScriptAsync(i, spec.name(), spec.path(), given, context.get(TrawlSettings.ASYNC_QUEUE_JOBS),
+                context.get(TrawlSettings.ASYNC_QUEUE_BYTES), context.pipelines());
         }
         final int pipelineCount = context.pipelines();
-        this.pools = new WorkerPools(scripts, runners, paths, pipelineCount, QUEUE_CAPACITY);
+        this.pools = new WorkerPools(scripts, runners, paths, pipelineCount, QUEUE_CAPACITY, journal);
+        final Map<String, Integer> indexByName = new java.util.HashMap<>();
+        for (final ScriptAsync script : scripts) {
+            indexByName.put(script.name(), script.index());
+        }
+        final List<List<JournaledJob>> recoveredByPipeline = new ArrayList<>();
+        for (int p = 0; p < pipelineCount; p++) {
+            recoveredByPipeline.add(new ArrayList<>());
+        }
+        if (journal != null) {
+            for (final JournaledJob job : journal.recovered().unfinished()) {
+                recoveredByPipeline.get(Math.floorMod(job.pipeline(), pipelineCount)).add(job);
+                recoveredJobs++;
+            }
+            if (recoveredJobs > 0) {
+                console.info("trawl: T.async: recovering " + recoveredJobs + " unfinished job(s) of an interrupted run from "
+                    + context.stateDir().resolve("journal") + " before any new input");
+            }
+        }
+        final java.util.concurrent.atomic.AtomicInteger pipelinesToRecover = new java.util.concurrent.atomic.AtomicInteger(pipelineCount);
+        final CompletionStage.Recovery recovery = journal == null ? null : new CompletionStage.Recovery() {
+            @Override
+            public List<JournaledJob> jobsFor(final int pipeline) {
+                return recoveredByPipeline.get(pipeline);
+            }
+
+            @Override
+            public int scriptIndex(final String scriptName) {
+                return indexByName.getOrDefault(scriptName, -1);
+            }
+
+            @Override
+            public RecoveryBinder.Bound bind(final JournaledJob job, final int pipeline) throws Exception {
+                return binder == null ? null : binder.bind(job, pipeline);
+            }
+
+            @Override
+            public void submitted(final int pipeline, final int count) {
+                recovered.addAndGet(count);
+                if (pipelinesToRecover.decrementAndGet() == 0) {
+                    journal.recoveryJournaled();
+                }
+            }
+        };
+        final long idPrefix = (long) (1 + new java.security.SecureRandom().nextInt(0x7FFF)) << 48;
         final Queue<AsyncJob>[] submissions = new Queue[pipelineCount];
         this.pipelines = new PipelineAsync[pipelineCount];
         for (int p = 0; p < pipelineCount; p++) {
             submissions[p] = new SpscVarHandleArrayQueue<>(QUEUE_CAPACITY);
-            pipelines[p] = new PipelineAsync(p, scripts, paths, stagedFiles, submissions[p], pools.all(), console);
+            pipelines[p] = new PipelineAsync(p, scripts, paths, stagedFiles, submissions[p], pools.all(), console,
+                journal == null ? null : journal.pipeline(p), tickets, idPrefix, recovery);
         }
         this.conductor = new Conductor(submissions, pools.byScript(), (long) (context.get(TrawlSettings.ASYNC_TIMEOUT) * 1e9));
     }
@@ -98,6 +164,11 @@ public final class AsyncService implements PipelineStageFactory {
     /** The completion stage of pipeline {@code index} (the run installs it through {@link #create}). */
     public CompletionStage completionStage(final int pipeline) {
         return pipelines[pipeline].stage();
+    }
+
+    /** The conductor (monitoring). */
+    public Conductor conductor() {
+        return conductor;
     }
 
     /** The shared per-script state (bounds, counters). */
@@ -120,7 +191,7 @@ public final class AsyncService implements PipelineStageFactory {
     public void start() {
         final int[] cpus = context.get(TrawlSettings.ASYNC_CPUS);
         final String idle = context.get(TrawlSettings.ASYNC_IDLE);
-        launch(conductor, -1, idle);
+        launch(conductor, -1, "backoff"); // jobs without paths never pass the conductor: it need not spin
         int i = 0;
         final StringBuilder map = new StringBuilder("trawl: T.async:");
         for (final io.trawl.async.exec.Worker worker : pools.all()) {
@@ -170,6 +241,17 @@ public final class AsyncService implements PipelineStageFactory {
         async.put("pending_max", pendingMax);
         async.put("bytes_written", written);
         async.put("workers", pools.all().size());
+        async.put("recovered", recovered.get());
+        long journalRejections = 0;
+        for (final PipelineAsync pipeline : pipelines) {
+            journalRejections += pipeline.submitter().journalRejections();
+        }
+        async.put("journal_rejections", journalRejections);
+        if (journal != null) {
+            async.put("journal", journal.statistics());
+        }
+        async.put("batches", conductor.batches());
+        async.put("batched_jobs", conductor.batchedJobs());
         final Histogram all = new Histogram(3_600_000_000L, 3);
         for (final PipelineAsync pipeline : pipelines) {
             all.add(pipeline.latency());
@@ -199,10 +281,22 @@ public final class AsyncService implements PipelineStageFactory {
         return out;
     }
 
+    /** Jobs recovered from an interrupted run (re-run or re-delivered). */
+    public long recovered() {
+        return recovered.get();
+    }
+
     @Override
     public void close() {
         for (final AgentRunner runner : runners) {
             runner.close();
+        }
+        if (journal != null) {
+            boolean finished = true;
+            for (final PipelineAsync pipeline : pipelines) {
+                finished &= pipeline.submitter().outstanding() == 0;
+            }
+            journal.close(finished);
         }
     }
 }

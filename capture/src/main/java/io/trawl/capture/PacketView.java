@@ -34,7 +34,10 @@ public final class PacketView {
     /** Points this view at a packet. Called by sources only. */
     public PacketView wrap(final MemorySegment memory, final long offset, final int captureLength,
                            final int wireLength, final long timestampNanos, final int linkType) {
-        this.memory = memory;
+        if (this.memory != memory) {
+            // Sources wrap the same segment packet after packet: skip the reference store and its GC barrier.
+            this.memory = memory;
+        }
         this.offset = offset;
         this.captureLength = captureLength;
         this.wireLength = wireLength;

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.trawl.config.ValueParser.arguments;
 import static io.trawl.config.ValueParser.bool;
 import static io.trawl.config.ValueParser.bytes;
 import static io.trawl.config.ValueParser.choice;
@@ -28,8 +29,9 @@ public final class TrawlSettings {
 
     // ---- run ------------------------------------------------------------------------------------
     public static final Setting<String> SOURCE = define("source", "--source", null, "the bundled demo capture",
-        "Where packets come from: pcap:PATH (pcap or pcapng file replay), afxdp:IFACE[@QUEUE] (AF_XDP; every active "
-            + "RX queue without @QUEUE), afpacket:IFACE (TPACKET_V3, fanned out over the pipelines); later dpdk:.", text());
+        "Where packets come from: pcap:PATH (pcap or pcapng file replay), dpdk:DEVARGS (a DPDK port: "
+            + "net_pcap0,rx_pcap=FILE, net_null0, a PCI address...), afxdp:IFACE[@QUEUE] (AF_XDP; every active RX "
+            + "queue without @QUEUE), afpacket:IFACE (TPACKET_V3, fanned out over the pipelines).", text());
     public static final Setting<List<Path>> SCRIPTS = define("scripts", "--script", List.of(), "none",
         "Lua scripts to load: files, or directories whose *.lua files are loaded (repeat --script).", listOf(path()));
     public static final Setting<Path> OUT = define("out", "--out", Path.of("trawl-out"), "./trawl-out",
@@ -49,6 +51,11 @@ public final class TrawlSettings {
         "Stop after this many packets.", longValue(1, Long.MAX_VALUE));
     public static final Setting<String> PROGRESS = define("progress", "--progress", "auto", "auto",
         "Progress bar for replays: auto (only on a terminal), always, never.", choice("auto", "always", "never"));
+
+    public static final Setting<Boolean> OUTPUTS_APPEND = define("outputs.append", null, false, "false",
+        "Append to the JSON Lines outputs of OUT instead of starting them afresh. Set automatically when a run "
+            + "continues an interrupted one (STATE holds unfinished T.async jobs), so recovered results join the "
+            + "interrupted run's outputs.", bool());
 
     // ---- pipeline -------------------------------------------------------------------------------
     public static final Setting<String> PIPELINE_IDLE = define("pipeline.idle_strategy", null, "backoff", "backoff",
@@ -73,6 +80,26 @@ public final class TrawlSettings {
         "Seconds of packet time after which an idle flow of another protocol (ICMP...) ends.", positiveSeconds());
     public static final Setting<Boolean> FLOW_LOG = define("flow.log", null, true, "true",
         "Write OUT/flows.jsonl, one line per ended flow.", bool());
+
+    // ---- DPDK (dpdk: sources) ---------------------------------------------------------------------
+    public static final Setting<List<String>> DPDK_EAL_ARGS = define("dpdk.eal_args", "--eal-args", List.of(), "none",
+        "Extra DPDK EAL arguments for dpdk: sources, e.g. \"--no-huge -m 512 --no-pci\" (split like a shell "
+            + "would; repeatable). trawl adds -l (the first CPU it may use) unless an lcore option is given, and "
+            + "its own --file-prefix (one per run).", arguments());
+    public static final Setting<Integer> DPDK_MBUFS = define("dpdk.mbufs", null, 8191, "8191",
+        "Packet buffers (mbufs) in the pool of each DPDK RX queue; 2^n - 1 wastes least memory.", integer(64, 16_777_215));
+    public static final Setting<Integer> DPDK_MBUF_CACHE = define("dpdk.mbuf_cache", null, 256, "256",
+        "Per-thread cache of each DPDK mbuf pool (0 to 512, at most dpdk.mbufs / 1.5).", integer(0, 512));
+    public static final Setting<Integer> DPDK_RX_DESCRIPTORS = define("dpdk.rx_descriptors", null, 1024, "1024",
+        "RX ring entries of each DPDK queue (the driver may round it).", integer(16, 32_768));
+    public static final Setting<Integer> DPDK_BURST = define("dpdk.burst", null, 32, "32",
+        "Packets taken from a DPDK queue per receive burst.", integer(1, 512));
+    public static final Setting<String> DPDK_RSS = define("dpdk.rss", null, "auto", "auto",
+        "auto: one RX queue per pipeline, flows spread by the device with a symmetric Toeplitz key when it supports "
+            + "RSS (else one queue and the dispatcher's software flow hash); off: always one queue.",
+        choice("auto", "off"));
+    public static final Setting<Boolean> DPDK_PROMISCUOUS = define("dpdk.promiscuous", null, true, "true",
+        "Put DPDK ports in promiscuous mode (receive frames for every MAC address).", bool());
 
     // ---- Lua scripts (the script host) --------------------------------------------------------------
     // The list of scripts itself is the run setting `scripts` (--script) above; the host's own settings
@@ -144,6 +171,17 @@ public final class TrawlSettings {
     public static final Setting<Double> ASYNC_TIMEOUT = define("async.timeout", null, 60.0, "60",
         "Wall-clock seconds an onexecute may run; then the job fails (async.timed_out) and child processes it "
             + "started are killed.", positiveSeconds());
+
+    public static final Setting<String> ASYNC_JOURNAL_SYNC = define("async.journal.sync", null, "batch", "batch",
+        "How T.async's journal reaches the disk: none (page cache; survives a process crash), batch (fsync every "
+            + "100 ms; also survives a kernel crash or power loss except the last 100 ms), always (fsync per record).",
+        choice("none", "batch", "always"));
+    public static final Setting<Boolean> ASYNC_JOURNAL = define("async.journal.enabled", null, true, "true",
+        "Journal every T.async job in STATE/journal before a worker sees it, so a restart finishes jobs a crash "
+            + "interrupted.", bool());
+    public static final Setting<Long> ASYNC_JOURNAL_MAX_BYTES = define("async.journal.max_bytes", null, 4L << 30, "4g",
+        "Disk the journal may use; beyond it new T.async calls are rejected (counted as async.journal_full).",
+        bytes(16L << 20, 1L << 44));
 
     // ---- live capture: AF_XDP and AF_PACKET ------------------------------------------------------
     public static final Setting<String> AFXDP_XDP_MODE = define("afxdp.xdp_mode", "--xdp-mode", "auto", "auto",

@@ -97,6 +97,68 @@ public interface ValueParser<T> {
         };
     }
 
+    /**
+     * Command-line arguments for another program: a string split the way a shell would (whitespace
+     * separates, single or double quotes group, backslash escapes), or a list (a YAML sequence or a
+     * repeated option) whose items are each split so. An empty result is allowed.
+     */
+    static ValueParser<List<String>> arguments() {
+        return raw -> {
+            final List<?> items = raw instanceof List<?> list ? list : List.of(raw);
+            final List<String> out = new ArrayList<>();
+            for (final Object item : items) {
+                if (item instanceof java.util.Map<?, ?>) {
+                    throw new IllegalArgumentException("expected arguments as a string or a list, got " + raw);
+                }
+                out.addAll(splitArguments(String.valueOf(item)));
+            }
+            return List.copyOf(out);
+        };
+    }
+
+    /** Splits {@code text} into arguments as a POSIX shell would (no expansions). */
+    static List<String> splitArguments(final String text) {
+        final List<String> out = new ArrayList<>();
+        final StringBuilder current = new StringBuilder();
+        boolean inArgument = false;
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else if (c == '\\' && quote == '"' && i + 1 < text.length()
+                    && "\"\\$`".indexOf(text.charAt(i + 1)) >= 0) {
+                    current.append(text.charAt(++i));
+                } else {
+                    current.append(c);
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                inArgument = true;
+            } else if (c == '\\' && i + 1 < text.length()) {
+                current.append(text.charAt(++i));
+                inArgument = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inArgument) {
+                    out.add(current.toString());
+                    current.setLength(0);
+                    inArgument = false;
+                }
+            } else {
+                current.append(c);
+                inArgument = true;
+            }
+        }
+        if (quote != 0) {
+            throw new IllegalArgumentException("unbalanced " + quote + " quote in '" + text + "'");
+        }
+        if (inArgument) {
+            out.add(current.toString());
+        }
+        return out;
+    }
+
     /** A file system path. */
     static ValueParser<Path> path() {
         return raw -> Path.of(text().parse(raw));

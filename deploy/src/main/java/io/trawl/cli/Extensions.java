@@ -7,6 +7,7 @@ import io.trawl.pipeline.RunConsole;
 import io.trawl.pipeline.filex.StagedFiles;
 import io.trawl.pipeline.script.ScriptExtension;
 import io.trawl.pipeline.script.ScriptStageFactory;
+import io.trawl.pipeline.script.stream.ScriptStreams;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,11 @@ final class Extensions {
             final List<ScriptExtension> scriptExtensions = new ArrayList<>(List.of(async));
             final ScriptStageFactory scripts = new ScriptStageFactory(context, console, scriptExtensions);
             factories.add(scripts);
+            // TCP reassembly, HTTP and file extraction: only when a script has a stream type
+            final ScriptStreams streams = ScriptStreams.forScripts(scripts, stagedFiles);
+            if (streams != null) {
+                factories.add(streams);
+            }
             factories.add(async.start(context, scripts.host(), stagedFiles, console));
         }
         return factories;

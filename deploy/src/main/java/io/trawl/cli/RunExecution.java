@@ -52,6 +52,7 @@ final class RunExecution {
             if (context.source() == null) {
                 context.set(TrawlSettings.SOURCE, "pcap:" + ensureDemoCapture(), "default (demo capture)");
             }
+            continueInterruptedRun(context);
             context.conclude();
         } catch (final ConfigException e) {
             err.println("trawl: " + e.getMessage());
@@ -108,6 +109,49 @@ final class RunExecution {
             return ExitCodes.RUNTIME_FAILURE;
         }
         return ExitCodes.SUCCESS;
+    }
+
+    /**
+     * When STATE holds T.async jobs an interrupted run did not finish, this run continues it: the
+     * outputs are appended to, and without configured scripts the journal's scripts are loaded so the
+     * jobs can run.
+     */
+    private void continueInterruptedRun(final TrawlContext context) {
+        final Path stateDir = context.get(TrawlSettings.STATE) != null ? context.get(TrawlSettings.STATE)
+            : context.outDir().resolve("state");
+        final Path journal = stateDir.resolve("journal");
+        final List<Path> journals = new ArrayList<>();
+        if (java.nio.file.Files.isDirectory(journal)) {
+            journals.add(journal);
+        }
+        try (java.util.stream.Stream<Path> siblings = java.nio.file.Files.list(stateDir)) {
+            siblings.filter(p -> p.getFileName().toString().startsWith("journal.recovering-")).forEach(journals::add);
+        } catch (final java.io.IOException e) {
+            return; // no state directory yet: nothing to continue
+        }
+        if (journals.isEmpty()) {
+            return;
+        }
+        final java.util.LinkedHashSet<Path> scripts = new java.util.LinkedHashSet<>();
+        long unfinished = 0;
+        for (final Path dir : journals) {
+            for (final io.trawl.async.journal.JournaledJob job : io.trawl.async.journal.JournalReader.read(dir).unfinished()) {
+                unfinished++;
+                if (job.scriptPath() != null && !job.scriptPath().isEmpty()) {
+                    scripts.add(Path.of(job.scriptPath()));
+                }
+            }
+        }
+        if (unfinished == 0) {
+            return;
+        }
+        err.println("trawl: " + stateDir + " holds " + unfinished + " unfinished T.async job(s) of an interrupted "
+            + "run: they run first, and this run's outputs are added to those in " + context.outDir());
+        context.set(TrawlSettings.OUTPUTS_APPEND, true, "recovery");
+        if (context.scripts().isEmpty() && !scripts.isEmpty()) {
+            err.println("trawl: loading the interrupted run's scripts to finish its jobs: " + scripts);
+            context.set(TrawlSettings.SCRIPTS, List.copyOf(scripts), "recovery (journal)");
+        }
     }
 
     private void report(final TrawlRun.RunResult result, final TrawlContext context, final TerminalConsole console) {

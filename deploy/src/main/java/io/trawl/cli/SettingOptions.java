@@ -64,6 +64,7 @@ final class SettingOptions {
             case "speed" -> "topspeed|realtime";
             case "duration" -> "SECONDS";
             case "progress" -> "auto|always|never";
+            case "dpdk.eal_args" -> "ARGS";
             default -> "VALUE";
         };
     }

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 /** {@code trawl}: the command line entry point. */
 @Command(name = "trawl", mixinStandardHelpOptions = true, versionProvider = TrawlCommand.Version.class,
     description = "High-performance packet capture with Trisul-compatible Lua scripting and T.async.",
-    subcommands = {TrawlCommand.Run.class, TrawlCommand.Demo.class, TrawlCommand.Counters.class,
+    subcommands = {TrawlCommand.Run.class, TrawlCommand.Demo.class, TrawlCommand.Recover.class, TrawlCommand.Counters.class,
         TrawlCommand.Config.class, CommandLine.HelpCommand.class})
 public final class TrawlCommand implements Callable<Integer> {
     @Spec
@@ -107,6 +107,51 @@ public final class TrawlCommand implements Callable<Integer> {
             Streams.out.println("trawl demo: replaying " + TrawlHome.demoCapture() + " (generated HTTP downloads, DNS, "
                 + "ICMP, NTP; checksums of the downloaded files in demo.pcap.sha256)");
             return new RunExecution(Streams.out, Streams.err).execute(spec, config, printConfig, defaults);
+        }
+    }
+
+    @Command(name = "recover", mixinStandardHelpOptions = true,
+        description = "Only finish the T.async jobs an interrupted run left in its state directory (no capture); "
+            + "their outputs (files, alerts, resources) go where the interrupted run wrote them.")
+    static final class Recover implements Callable<Integer> {
+        @Option(names = "--state", paramLabel = "DIR", required = true, description = "The interrupted run's state directory.")
+        Path state;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "The interrupted run's output directory.")
+        Path out;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (e.g. the interrupted run's).")
+        Path config;
+
+        @Option(names = "--script", paramLabel = "FILE", description = "Scripts to load (default: those the journal names).")
+        List<Path> scripts;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final Path journal = state.resolve("journal");
+            boolean any = java.nio.file.Files.isDirectory(journal);
+            try (java.util.stream.Stream<Path> siblings = java.nio.file.Files.list(state)) {
+                any |= siblings.anyMatch(p -> p.getFileName().toString().startsWith("journal.recovering-"));
+            } catch (final java.io.IOException e) {
+                Streams.err.println("trawl: no state directory at " + state);
+                return ExitCodes.USAGE;
+            }
+            if (!any) {
+                Streams.out.println("trawl: nothing to recover in " + state);
+                return ExitCodes.SUCCESS;
+            }
+            final Map<Setting<?>, Object> defaults = new LinkedHashMap<>();
+            defaults.put(TrawlSettings.SOURCE, "none:");
+            defaults.put(TrawlSettings.STATE, state.toString());
+            defaults.put(TrawlSettings.OUT, out.toString());
+            defaults.put(TrawlSettings.OUTPUTS_APPEND, "true");
+            if (scripts != null && !scripts.isEmpty()) {
+                defaults.put(TrawlSettings.SCRIPTS, scripts.stream().map(Path::toString).toList());
+            }
+            return new RunExecution(Streams.out, Streams.err).execute(spec, config, false, defaults);
         }
     }
 

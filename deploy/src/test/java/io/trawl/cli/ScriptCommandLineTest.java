@@ -84,6 +84,43 @@ class ScriptCommandLineTest {
     }
 
     @Test
+    void stagedFilesOutliveOnfileHttpUntilTheTAsyncCopiesThatReadThemFinished() throws IOException {
+        final Path out = temp.resolve("async");
+        final Outcome run = trawl("run", "--source", "pcap:" + TrawlHome.demoCapture(), "--out", out.toString(),
+            "--script", testScript("filex_async.lua").toString(), "--progress", "never");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(hashesOf(out, "async-")).containsExactlyInAnyOrderElementsOf(demoChecksums());
+        final JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+        assertThat(summary.get("scripts").get("filex_async.lua").get("errors").asLong()).isZero();
+        final JsonNode files = summary.get("files");
+        assertThat(files.get("files_reported").asLong()).isEqualTo(11); // 9 bodies and the 2 parts of the large one
+        assertThat(files.get("deleted").asLong()).isEqualTo(files.get("files_reported").asLong());
+        assertThat(files.get("still_staged").asLong()).isZero();
+        try (Stream<Path> staged = Files.list(out.resolve("state").resolve("filex"))) {
+            assertThat(staged.toList()).as("staging directory after the run").isEmpty();
+        }
+    }
+
+    /** SHA-256 of every file in {@code dir} whose name starts with {@code prefix}. */
+    private static List<String> hashesOf(final Path dir, final String prefix) throws IOException {
+        final List<String> hashes = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (final Path file : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
+                hashes.add(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(file))));
+            }
+        } catch (final java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return hashes;
+    }
+
+    /** The SHA-256 of every file the demo capture downloads. */
+    private static List<String> demoChecksums() throws IOException {
+        return Files.readAllLines(Path.of(TrawlHome.demoCapture() + ".sha256")).stream().map(line -> line.substring(0, 64)).toList();
+    }
+
+    @Test
     void theDemoRunsEveryExampleScriptWithoutErrors() throws IOException {
         ExternalTool.require("tshark", "tshark");
         final Path out = temp.resolve("demo");
@@ -100,5 +137,29 @@ class ScriptCommandLineTest {
         });
         assertThat(Files.readString(out.resolve("alerts.jsonl"))).doesNotContain("tour-check");
         assertThat(Files.readString(out.resolve("counters.jsonl"))).isNotEmpty();
+        // http_files.lua saved every downloaded file (the large one from its parts): the demo's checksums
+        assertThat(hashesOf(out, "extracted-")).containsExactlyInAnyOrderElementsOf(demoChecksums());
+        assertThat(summary.get("files").get("mode").asText()).isEqualTo("file");
+        assertThat(summary.get("files").get("still_staged").asLong()).isZero();
+        assertThat(summary.get("reassembly").get("flows").asLong()).isPositive();
+        // the T.async examples: every job finished, async_save.lua saved and hashed every download
+        final JsonNode async = summary.get("async");
+        assertThat(async.get("submitted").asLong()).isPositive();
+        assertThat(async.get("failed").asLong()).as(async.toString()).isZero();
+        assertThat(async.get("rejected").asLong()).isZero();
+        assertThat(async.get("completed").asLong()).isEqualTo(async.get("submitted").asLong());
+        assertThat(hashesOf(out.resolve("saved"), "")).containsExactlyInAnyOrderElementsOf(demoChecksums());
+        final List<String> hashedResources = Files.readAllLines(out.resolve("resources.jsonl")).stream()
+                .map(line -> readJson(line)).filter(r -> r.get("contents").asText().startsWith("sha256 "))
+                .map(r -> r.get("contents").asText().substring(7)).toList();
+        assertThat(hashedResources).containsExactlyInAnyOrderElementsOf(demoChecksums());
+    }
+
+    private static JsonNode readJson(final String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

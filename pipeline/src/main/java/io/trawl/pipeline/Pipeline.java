@@ -164,6 +164,11 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
     }
 
     private int run(final long now) {
+        for (final PipelineStage stage : stages) {
+            if (stage.holdsInput()) {
+                return 0;
+            }
+        }
         if (pollsSourceDirectly && coordinator.stopRequested()) {
             endInput();
             return 1;

@@ -35,6 +35,14 @@ public interface PipelineStage extends FlowListener {
         return 0;
     }
 
+    /**
+     * True while the pipeline must not take new packets (T.async finishing jobs a crash interrupted
+     * before any new input). The stage's duties still run.
+     */
+    default boolean holdsInput() {
+        return false;
+    }
+
     /** The input ended and every flow has ended; flush what is buffered. */
     default void onEndOfInput() {
     }

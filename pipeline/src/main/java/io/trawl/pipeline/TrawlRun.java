@@ -78,7 +78,9 @@ public final class TrawlRun {
         try {
             Files.createDirectories(out);
             Files.createDirectories(context.stateDir());
-            Files.deleteIfExists(out.resolve("flows.jsonl"));
+            if (!context.get(TrawlSettings.OUTPUTS_APPEND)) {
+                Files.deleteIfExists(out.resolve("flows.jsonl"));
+            }
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot prepare output directory " + out + ": " + e.getMessage(), e);
         }

@@ -21,10 +21,13 @@ import java.util.Queue;
 public final class Worker implements Agent {
     private final String name;
     private final int index;
+    private final int id;
     private final ScriptAsync script;
     private final TaskRunner runner;
     private final PathPolicy paths;
     private final FileOperations files = new FileOperations();
+    private final io.trawl.async.journal.WorkerJournal journal;
+    private final FileOperations.JobIntent intents = this::journalIntent;
     private final Queue<AsyncJob> inbound;
     private final Queue<AsyncJob> done;
     private final Queue<AsyncJob>[] completions;
@@ -32,6 +35,10 @@ public final class Worker implements Agent {
     private final Queue<AsyncJob>[] direct;
     private int nextDirect;
 
+    private final AsyncJob[] gathered = new AsyncJob[4096];
+    private final AsyncJob[] heads = new AsyncJob[4096];
+    private java.nio.channels.FileChannel openChannel;
+    private java.nio.file.Path openPath;
     private volatile AsyncJob running;
     private volatile long runningSince;
     private volatile boolean interrupted;
@@ -39,8 +46,10 @@ public final class Worker implements Agent {
     int inFlight;
 
     @SuppressWarnings("unchecked")
-    Worker(final int index, final ScriptAsync script, final TaskRunner runner, final PathPolicy paths, final int pipelines,
-           final int queueCapacity) {
+    Worker(final int id, final int index, final ScriptAsync script, final TaskRunner runner, final PathPolicy paths, final int pipelines,
+           final int queueCapacity, final io.trawl.async.journal.WorkerJournal journal) {
+        this.journal = journal;
+        this.id = id;
         this.index = index;
         this.name = "async-" + script.name() + "-" + index;
         this.script = script;
@@ -56,8 +65,14 @@ public final class Worker implements Agent {
         }
     }
 
+    /** Index among its script's workers. */
     public int index() {
         return index;
+    }
+
+    /** Index among all workers of the run. */
+    public int id() {
+        return id;
     }
 
     public ScriptAsync script() {
@@ -92,10 +107,11 @@ public final class Worker implements Agent {
         }
         if (batch.kind() == io.trawl.async.job.JobKind.COPYBUFFER) {
             runCopyBuffers(batch);
-        } else {
-            for (AsyncJob job = batch; job != null; job = job.batchNext) {
-                run(job);
-            }
+            return 1;
+        }
+        for (AsyncJob job = batch; job != null; job = job.batchNext) {
+            run(job);
+            journalEffect(job);
         }
         for (AsyncJob job = batch; job != null; ) {
             final AsyncJob next = job.batchNext;
@@ -106,6 +122,17 @@ public final class Worker implements Agent {
         return 1;
     }
 
+    private void journalIntent(final AsyncJob job, final long offset) {
+        journal.intent(job.id(), offset);
+    }
+
+    /** The job's effects are done (or failed): journaled before anyone hears of it. */
+    private void journalEffect(final AsyncJob job) {
+        if (journal != null) {
+            journal.effect(job.id(), job.outcome(), job.result(), job.error());
+        }
+    }
+
     /** One job from the pipelines' direct queues, round-robin; finished jobs go straight back. */
     private int runDirect() {
         for (int i = 0; i < direct.length; i++) {
@@ -114,6 +141,7 @@ public final class Worker implements Agent {
             final AsyncJob job = direct[p].poll();
             if (job != null) {
                 run(job);
+                journalEffect(job);
                 post(completions[job.pipeline()], job);
                 return 1;
             }
@@ -121,25 +149,87 @@ public final class Worker implements Agent {
         return 0;
     }
 
+    /**
+     * Writes a copybuffer batch, together with the batches queued right behind it for the same file
+     * (the conductor streams one file's writes to one worker), as few gathering writes as positions
+     * allow; then reports every job and every batch.
+     */
     private void runCopyBuffers(final AsyncJob batch) {
-        for (AsyncJob job = batch; job != null; job = job.batchNext) {
-            job.start();
+        final java.nio.file.Path target = batch.target();
+        int jobs = 0;
+        int batches = 0;
+        AsyncJob head = batch;
+        while (true) {
+            heads[batches++] = head;
+            for (AsyncJob job = head; job != null; job = job.batchNext) {
+                gathered[jobs++] = job;
+            }
+            final AsyncJob next = inbound.peek();
+            if (next == null || next.kind() != io.trawl.async.job.JobKind.COPYBUFFER || !next.target().equals(target)
+                || batches == heads.length || jobs + 512 > gathered.length) {
+                break;
+            }
+            head = inbound.poll();
         }
+        final long started = System.nanoTime();
+        for (int i = 0; i < jobs; i++) {
+            gathered[i].start(started);
+        }
+        Outcome outcome = Outcome.COMPLETED;
+        String error = null;
         try {
-            paths.checkReal("copybuffer", batch.target());
-            files.copyBuffers(batch);
-            for (AsyncJob job = batch; job != null; job = job.batchNext) {
-                job.finish(Outcome.COMPLETED, null, null, job.byteCount());
-            }
+            files.copyBuffers(gathered, jobs, channel(target), journal == null ? null : intents);
         } catch (final PathRefusedException e) {
-            for (AsyncJob job = batch; job != null; job = job.batchNext) {
-                job.finish(Outcome.REFUSED, null, e.getMessage(), 0);
-            }
+            outcome = Outcome.REFUSED;
+            error = e.getMessage();
         } catch (final IOException e) {
-            final String message = "T.async:copybuffer " + batch.target() + ": " + FileOperations.describe(e);
-            for (AsyncJob job = batch; job != null; job = job.batchNext) {
-                job.finish(Outcome.FAILED, null, message, 0);
+            outcome = Outcome.FAILED;
+            error = "T.async:copybuffer " + target + ": " + FileOperations.describe(e);
+            closeChannel();
+        }
+        final long finished = System.nanoTime();
+        for (int i = 0; i < jobs; i++) {
+            final AsyncJob job = gathered[i];
+            job.finish(outcome, null, error, outcome == Outcome.COMPLETED ? job.byteCount() : 0, finished);
+            journalEffect(job);
+        }
+        for (int i = 0; i < jobs; i++) {
+            final AsyncJob job = gathered[i];
+            gathered[i] = null;
+            post(completions[job.pipeline()], job);
+        }
+        for (int i = 0; i < batches; i++) {
+            post(done, heads[i]);
+            heads[i] = null;
+        }
+        // Keep the file open only while the next batch in line writes the same file: any other job may
+        // rename or delete it.
+        final AsyncJob next = inbound.peek();
+        if (next == null || next.kind() != io.trawl.async.job.JobKind.COPYBUFFER || !next.target().equals(openPath)) {
+            closeChannel();
+        }
+    }
+
+    private java.nio.channels.FileChannel channel(final java.nio.file.Path file) throws IOException, PathRefusedException {
+        if (openChannel != null && file.equals(openPath)) {
+            return openChannel;
+        }
+        closeChannel();
+        paths.checkReal("copybuffer", file);
+        openChannel = files.openForWrite(file);
+        openPath = file;
+        return openChannel;
+    }
+
+    private void closeChannel() {
+        if (openChannel != null) {
+            try {
+                openChannel.close();
+            } catch (final IOException ignored) {
+                // the writes before were reported; nothing more to do for a failing close
             }
+            openChannel = null;
+            openPath = null;
         }
     }
 
@@ -150,7 +240,8 @@ public final class Worker implements Agent {
                 case CAT -> {
                     paths.checkReal("cat", job.source());
                     paths.checkReal("cat", job.target());
-                    job.finish(Outcome.COMPLETED, null, null, files.cat(job.source(), job.target()));
+                    job.finish(Outcome.COMPLETED, null, null, files.cat(job.source(), job.target(),
+                        journal == null ? null : offset -> journal.intent(job.id(), offset), job.recoveredIntent));
                 }
                 case COPY -> {
                     paths.checkReal("copy", job.source());
@@ -217,6 +308,7 @@ public final class Worker implements Agent {
 
     @Override
     public void onClose() {
+        closeChannel();
         runner.close();
     }
 

@@ -11,12 +11,13 @@ public final class WorkerPools {
     private final List<Worker> all = new ArrayList<>();
 
     public WorkerPools(final ScriptAsync[] scripts, final TaskRunner.Factory runners, final PathPolicy paths,
-                       final int pipelines, final int queueCapacity) {
+                       final int pipelines, final int queueCapacity, final io.trawl.async.journal.Journal journal) {
         byScript = new Worker[scripts.length][];
         for (final ScriptAsync script : scripts) {
             final Worker[] workers = new Worker[script.workers()];
             for (int w = 0; w < workers.length; w++) {
-                workers[w] = new Worker(w, script, runners.create(script.index(), w), paths, pipelines, queueCapacity);
+                workers[w] = new Worker(all.size(), w, script, runners.create(script.index(), w), paths, pipelines, queueCapacity,
+                    journal == null ? null : journal.worker(all.size()));
                 all.add(workers[w]);
             }
             byScript[script.index()] = workers;

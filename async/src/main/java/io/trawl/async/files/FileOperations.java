@@ -28,11 +28,38 @@ public final class FileOperations {
 
     /** Appends {@code from} to the end of {@code to} (created if missing). Returns bytes written. */
     public long cat(final Path from, final Path to) throws IOException {
+        return cat(from, to, null);
+    }
+
+    /** Where an append is about to write, told before it writes (the journal's INTENT). */
+    @FunctionalInterface
+    public interface AppendIntent {
+        void at(long offset);
+    }
+
+    /**
+     * Appends {@code from} to {@code to}: at the end, told to {@code intent} first; or, for a recovered job
+     * ({@code recoveredOffset >= 0}), at that offset with the file cut right after what it wrote, so the
+     * append ends up done exactly once.
+     */
+    public long cat(final Path from, final Path to, final AppendIntent intent, final long recoveredOffset) throws IOException {
         createParent(to);
         try (FileChannel source = FileChannel.open(from, StandardOpenOption.READ);
              FileChannel target = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            return transfer(source, target, target.size());
+            final long position = recoveredOffset >= 0 ? recoveredOffset : target.size();
+            if (intent != null) {
+                intent.at(position);
+            }
+            final long written = transfer(source, target, position);
+            if (recoveredOffset >= 0 && target.size() > position + written) {
+                target.truncate(position + written);
+            }
+            return written;
         }
+    }
+
+    private long cat(final Path from, final Path to, final AppendIntent intent) throws IOException {
+        return cat(from, to, intent, -1);
     }
 
     /** Copies {@code from} over {@code to} through a temporary file and an atomic rename. Returns bytes written. */
@@ -56,42 +83,93 @@ public final class FileOperations {
     }
 
     /**
-     * Writes a batch of copybuffer jobs to their (common) file: appends at the end, positioned ones at
-     * their seekpos, coalescing adjacent ones into gathering writes. Returns bytes written; sets each
-     * job's outcome through {@code done}.
+     * Writes {@code count} copybuffer jobs to their common file: appends at the (running) end, positioned
+     * ones at their seekpos, adjacent ones coalesced into gathering writes. Returns bytes written.
      */
-    public long copyBuffers(final AsyncJob head) throws IOException {
-        final Path file = head.target();
-        createParent(file);
-        long total = 0;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            long end = channel.size();
-            AsyncJob job = head;
-            while (job != null) {
-                final long position = job.seekpos() >= 0 ? job.seekpos() : end;
-                int count = 0;
-                long length = 0;
-                AsyncJob run = job;
-                // Coalesce jobs whose bytes follow each other in the file.
-                long next = position;
-                while (run != null && count < MAX_GATHER && (run.seekpos() >= 0 ? run.seekpos() : end + length) == next) {
-                    gather[count++] = run.bytes().asSlice(run.bytesOffset(), run.byteCount()).asByteBuffer();
-                    length += run.byteCount();
-                    next += run.byteCount();
-                    run = run.batchNext;
+    public long copyBuffers(final AsyncJob[] jobs, final int count, final FileChannel channel) throws IOException {
+        return copyBuffers(jobs, count, channel, null);
+    }
+
+    /**
+     * Like {@link #copyBuffers(AsyncJob[], int, FileChannel)}, telling {@code intents} the offset of every
+     * append before anything is written; recovered appends are written alone at their journaled offset
+     * with the file cut after them.
+     */
+    public long copyBuffers(final AsyncJob[] jobs, final int count, final FileChannel channel, final JobIntent intents)
+        throws IOException {
+        long end = channel.size();
+        boolean recovery = false;
+        for (int i = 0; i < count; i++) {
+            final AsyncJob job = jobs[i];
+            recovery |= job.recoveredIntent >= 0;
+            if (job.seekpos() < 0) {
+                final long position = job.recoveredIntent >= 0 ? job.recoveredIntent : end;
+                if (intents != null) {
+                    intents.at(job, position);
                 }
-                long written = 0;
-                channel.position(position);
-                while (written < length) {
-                    written += channel.write(gather, 0, count);
-                }
-                java.util.Arrays.fill(gather, 0, count, null);
-                total += written;
-                end = Math.max(end, position + length);
-                job = run;
+                end = position + job.byteCount();
+            } else {
+                end = Math.max(end, job.seekpos() + job.byteCount());
             }
         }
+        return recovery ? writeOneByOne(jobs, count, channel) : writeCoalesced(jobs, count, channel);
+    }
+
+    /** The offset an append job is about to write at. */
+    @FunctionalInterface
+    public interface JobIntent {
+        void at(AsyncJob job, long offset);
+    }
+
+    private long writeOneByOne(final AsyncJob[] jobs, final int count, final FileChannel channel) throws IOException {
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            final AsyncJob job = jobs[i];
+            final long position = job.recoveredIntent >= 0 ? job.recoveredIntent : job.seekpos() >= 0 ? job.seekpos() : channel.size();
+            final java.nio.ByteBuffer buffer = job.bytes().asSlice(job.bytesOffset(), job.byteCount()).asByteBuffer();
+            long at = position;
+            while (buffer.hasRemaining()) {
+                at += channel.write(buffer, at);
+            }
+            if (job.recoveredIntent >= 0 && job.seekpos() < 0 && channel.size() > at) {
+                channel.truncate(at);
+            }
+            total += job.byteCount();
+        }
         return total;
+    }
+
+    private long writeCoalesced(final AsyncJob[] jobs, final int count, final FileChannel channel) throws IOException {
+        long total = 0;
+        long end = channel.size();
+        int i = 0;
+        while (i < count) {
+            final long position = jobs[i].seekpos() >= 0 ? jobs[i].seekpos() : end;
+            int n = 0;
+            long length = 0;
+            long next = position;
+            while (i < count && n < MAX_GATHER && (jobs[i].seekpos() >= 0 ? jobs[i].seekpos() : end + length) == next) {
+                final AsyncJob job = jobs[i++];
+                gather[n++] = job.bytes().asSlice(job.bytesOffset(), job.byteCount()).asByteBuffer();
+                length += job.byteCount();
+                next += job.byteCount();
+            }
+            long written = 0;
+            channel.position(position);
+            while (written < length) {
+                written += channel.write(gather, 0, n);
+            }
+            java.util.Arrays.fill(gather, 0, n, null);
+            total += written;
+            end = Math.max(end, position + length);
+        }
+        return total;
+    }
+
+    /** Opens (creating it and its directory if needed) a file for copybuffer writes. */
+    public FileChannel openForWrite(final Path file) throws IOException {
+        createParent(file);
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 
     private static long transfer(final FileChannel source, final FileChannel target, final long at) throws IOException {

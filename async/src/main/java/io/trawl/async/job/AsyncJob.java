@@ -27,10 +27,23 @@ public final class AsyncJob {
     Path[] retained;
     /** Pipeline-private: the staging handle to free at completion. */
     public long stagingHandle = -1;
+    /** A recovered append: the offset its interrupted run journaled (write there, truncate after), or -1. */
+    public long recoveredIntent = -1;
+    /** The journal cycle its SUBMIT went to (pipeline bookkeeping), or -1. */
+    public int journalCycle = -1;
+    /** A schedule as the journal keeps it (the task codec's bytes), or null. */
+    public byte[] journalPayload;
 
     // ---- conductor ---------------------------------------------------------------------------------
-    /** Paths this job touches (ordering keys); empty for schedule. */
+    /**
+     * Paths this job touches (ordering keys). For a schedule: the absolute paths inside the allowed roots
+     * that its data string or captured string upvalues name (it may read them), often none.
+     */
     public Path[] paths;
+    /** Pipeline-private: true when it went through the conductor (not straight to a worker). */
+    public boolean viaConductor;
+    /** Its place among the jobs its pipeline sent the conductor for its script (1, 2, ...). */
+    public long conductorSeq;
     /** True once handed to a worker. */
     public boolean dispatched;
     /** The next job of the same batch (same worker, run back to back), or null. */
@@ -204,6 +217,20 @@ public final class AsyncJob {
     /** Worker: the job starts running. */
     public void start() {
         this.startedNanos = System.nanoTime();
+    }
+
+    /** Worker: the job starts running at {@code nanos} (one clock read for a whole batch). */
+    public void start(final long nanos) {
+        this.startedNanos = nanos;
+    }
+
+    /** Worker: records the outcome, finished at {@code nanos}. */
+    public void finish(final Outcome how, final String resultText, final String errorText, final long written, final long nanos) {
+        this.outcome = how;
+        this.result = resultText;
+        this.error = errorText;
+        this.bytesWritten = written;
+        this.finishedNanos = nanos;
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.trawl.async.lua;
 
 import io.trawl.async.AsyncService;
 import io.trawl.async.pipeline.AsyncSubmitter;
+import io.trawl.async.journal.Journal;
 import io.trawl.config.TrawlContext;
+import io.trawl.config.TrawlSettings;
 import io.trawl.pipeline.RunConsole;
 import io.trawl.pipeline.filex.StagedFiles;
 import io.trawl.pipeline.script.ScriptExtension;
@@ -35,6 +37,8 @@ public final class AsyncLuaExtension implements ScriptExtension {
     private static final int MAX_WORKERS_PER_SCRIPT = 64;
 
     private final Map<String, Integer> requestedWorkers = new ConcurrentHashMap<>();
+    /** Pipeline states by pipeline and script name (recovered schedules bind their onresult to them). */
+    private final Map<String, ScriptState> pipelineStates = new ConcurrentHashMap<>();
     private final Map<String, String> workerWarnings = new ConcurrentHashMap<>();
     private volatile AsyncService service;
     private volatile Map<String, Integer> indexByName = Map.of();
@@ -58,6 +62,7 @@ public final class AsyncLuaExtension implements ScriptExtension {
             state.t().set("async", unavailable("T.async is not available while the script loads"));
             return;
         }
+        pipelineStates.put(state.pipeline() + "/" + state.source().name(), state);
         state.t().set("async", AsyncTable.create(state, bound.submitter(state.pipeline()), index));
     }
 
@@ -88,11 +93,16 @@ public final class AsyncLuaExtension implements ScriptExtension {
     public AsyncService start(final TrawlContext context, final ScriptHost host, final StagedFiles stagedFiles,
                               final RunConsole console) {
         final List<ScriptSource> sources = host.sources();
+        final Journal journal = context.get(TrawlSettings.ASYNC_JOURNAL)
+            ? Journal.open(context.stateDir().resolve("journal"), context.get(TrawlSettings.ASYNC_JOURNAL_SYNC),
+                context.get(TrawlSettings.ASYNC_JOURNAL_MAX_BYTES), console)
+            : null;
         final List<AsyncService.ScriptSpec> specs = new ArrayList<>();
         final Map<String, Integer> indexes = new HashMap<>();
         for (int i = 0; i < sources.size(); i++) {
             final ScriptSource source = sources.get(i);
-            specs.add(new AsyncService.ScriptSpec(source.name(), requestedWorkers.getOrDefault(source.name(), 1)));
+            specs.add(new AsyncService.ScriptSpec(source.name(), requestedWorkers.getOrDefault(source.name(), 1),
+                source.path().toAbsolutePath().toString()));
             indexes.put(source.name(), i);
             final String warning = workerWarnings.get(source.name());
             if (warning != null) {
@@ -100,10 +110,20 @@ public final class AsyncLuaExtension implements ScriptExtension {
             }
         }
         final AsyncService created = new AsyncService(context, specs,
-            (script, worker) -> new LuaTaskRunner(host, sources.get(script)), stagedFiles, console);
+            (script, worker) -> new LuaTaskRunner(host, sources.get(script)), stagedFiles, console, journal, this::bind);
         indexByName = Map.copyOf(indexes);
         service = created;
         return created;
+    }
+
+    /** Re-creates a recovered schedule on pipeline {@code pipeline}'s state of its script. */
+    private io.trawl.async.journal.RecoveryBinder.Bound bind(final io.trawl.async.journal.JournaledJob job, final int pipeline)
+        throws java.io.IOException {
+        final ScriptState state = pipelineStates.get(pipeline + "/" + job.script());
+        if (state == null || job.payload() == null) {
+            return null;
+        }
+        return AsyncTable.recovered(state, TaskCodec.decode(job.payload()));
     }
 
     /** A T.async table whose every member raises {@code message}. */

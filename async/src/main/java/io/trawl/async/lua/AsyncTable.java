@@ -34,7 +34,8 @@ final class AsyncTable {
 
     static LuaTable create(final ScriptState state, final AsyncSubmitter submitter, final int script) {
         final LuaTable table = new LuaTable();
-        final Callbacks callbacks = new Callbacks(state);
+        final Callbacks callbacks = new Callbacks(state, submitter.journaling());
+        final TaskCodec codec = new TaskCodec();
         table.set("cat", new Member(table, "cat") {
             @Override
             Varargs call(final Varargs args) {
@@ -107,20 +108,23 @@ final class AsyncTable {
                 data.copyInto(0, dataBytes, 0, dataBytes.length);
                 final LuaValue[] upvalues = FunctionPrototypes.upvalues(onexecute);
                 final Object[] captured = new Object[upvalues.length];
-                final List<String> referenced = submitter.stagedFilesPresent() ? new ArrayList<>() : null;
-                if (referenced != null) {
-                    referenced.add(new String(dataBytes, StandardCharsets.ISO_8859_1));
-                }
+                // Strings that may name files: staged ones are kept from AutoDelete, absolute paths order the
+                // job with file operations on them.
+                final List<String> referenced = new ArrayList<>(2);
+                referenced.add(new String(dataBytes, StandardCharsets.ISO_8859_1));
                 for (int i = 0; i < upvalues.length; i++) {
                     captured[i] = LuaSnapshot.capture(upvalues[i]);
-                    if (referenced != null) {
-                        LuaSnapshot.strings(captured[i], referenced);
-                    }
+                    LuaSnapshot.strings(captured[i], referenced);
                 }
                 final ScheduledTask task = new ScheduledTask(state.source().name(), prototype, captured, dataBytes);
+                // For the journal: onresult and onerror too, by value, so a restart can deliver results.
+                final byte[] payload = submitter.journaling()
+                    ? codec.encode(task, prototypeOf(onresult), snapshotUpvalues(onresult), prototypeOf(onerror),
+                        snapshotUpvalues(onerror))
+                    : null;
                 submitter.schedule(script, task, referenced, callbacks,
                     new Pending(onresult.isnil() ? null : onresult, onerror.isnil() ? null : onerror,
-                        LuaString.valueUsing(dataBytes)));
+                        LuaString.valueUsing(dataBytes)), payload, -1);
                 return NONE;
             }
         });
@@ -133,6 +137,45 @@ final class AsyncTable {
         return table;
     }
 
+    private static Prototype prototypeOf(final LuaValue function) {
+        return function.isfunction() ? FunctionPrototypes.prototypeOf(function) : null;
+    }
+
+    private static Object[] snapshotUpvalues(final LuaValue function) {
+        if (!function.isfunction() || FunctionPrototypes.prototypeOf(function) == null) {
+            return new Object[0];
+        }
+        final LuaValue[] upvalues = FunctionPrototypes.upvalues(function);
+        final Object[] out = new Object[upvalues.length];
+        for (int i = 0; i < upvalues.length; i++) {
+            out[i] = LuaSnapshot.capture(upvalues[i]);
+        }
+        return out;
+    }
+
+    /**
+     * A schedule recovered from the journal, bound to a pipeline state of the new run: onresult and onerror
+     * re-created from their prototypes with their captured upvalues, in that state.
+     */
+    static io.trawl.async.journal.RecoveryBinder.Bound recovered(final ScriptState state, final TaskCodec.Decoded decoded) {
+        final ScheduledTask task = new ScheduledTask(decoded.script(), decoded.onexecute(), decoded.onexecuteUpvalues(),
+            decoded.data());
+        return new io.trawl.async.journal.RecoveryBinder.Bound(task, new Callbacks(state, true),
+            new Pending(instantiate(state, decoded.onresult(), decoded.onresultUpvalues()),
+                instantiate(state, decoded.onerror(), decoded.onerrorUpvalues()), LuaString.valueUsing(decoded.data())));
+    }
+
+    private static LuaValue instantiate(final ScriptState state, final Prototype prototype, final Object[] upvalues) {
+        if (prototype == null) {
+            return null;
+        }
+        final LuaValue[] values = new LuaValue[upvalues.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = LuaSnapshot.restore(upvalues[i]);
+        }
+        return FunctionPrototypes.instantiate(prototype, state.globals(), values);
+    }
+
     /** What onresult/onerror need, kept on the pipeline side. */
     private record Pending(LuaValue onresult, LuaValue onerror, LuaString data) {
     }
@@ -140,9 +183,11 @@ final class AsyncTable {
     /** Runs onresult / onerror on the pipeline thread, through the instance (budget, error log). */
     private static final class Callbacks implements CompletionHandler {
         private final ScriptState state;
+        private final boolean journaling;
 
-        Callbacks(final ScriptState state) {
+        Callbacks(final ScriptState state, final boolean journaling) {
             this.state = state;
+            this.journaling = journaling;
         }
 
         @Override
@@ -151,15 +196,23 @@ final class AsyncTable {
             if (instance == null || !(job.callbackState() instanceof Pending pending)) {
                 return;
             }
-            if (job.outcome() == Outcome.COMPLETED) {
-                if (pending.onresult() != null && job.result() != null) {
-                    final LuaString result = LuaString.valueUsing(job.result().getBytes(StandardCharsets.ISO_8859_1));
-                    instance.invoke("T.async onresult", pending.onresult(),
-                        LuaValue.varargsOf(instance.engine(), pending.data(), result));
+            instance.asyncJob(job.id()); // alerts and resources the callback adds carry the job id
+            try {
+                if (job.outcome() == Outcome.COMPLETED) {
+                    if (pending.onresult() != null && job.result() != null) {
+                        final LuaString result = LuaString.valueUsing(job.result().getBytes(StandardCharsets.ISO_8859_1));
+                        instance.invoke("T.async onresult", pending.onresult(),
+                            LuaValue.varargsOf(instance.engine(), pending.data(), result));
+                    }
+                } else if (pending.onerror() != null) {
+                    instance.invoke("T.async onerror", pending.onerror(), LuaValue.varargsOf(instance.engine(), pending.data(),
+                        LuaValue.valueOf(job.error() == null ? job.outcome().name().toLowerCase() : job.error())));
                 }
-            } else if (pending.onerror() != null) {
-                instance.invoke("T.async onerror", pending.onerror(), LuaValue.varargsOf(instance.engine(), pending.data(),
-                    LuaValue.valueOf(job.error() == null ? job.outcome().name().toLowerCase() : job.error())));
+            } finally {
+                instance.asyncJob(-1);
+            }
+            if (job.handler() == this && journaling) {
+                instance.flushOutputs(); // on disk before the job is journaled as delivered
             }
         }
     }

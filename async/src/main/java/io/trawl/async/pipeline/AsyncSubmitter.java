@@ -35,7 +35,16 @@ public final class AsyncSubmitter {
     /** Per script: the direct queues (this pipeline → each worker) for jobs without paths. */
     private final Queue<AsyncJob>[][] toWorkers;
     private final int[] nextWorker;
+    /** Per script: this pipeline's jobs in the conductor (submitted, completion not processed yet). */
+    private final int[] viaConductor;
+    /** Per script: jobs numbered as they go to the conductor (gaps where the ring refused one). */
+    private final long[] conductorSeq;
+    private static final Path[] NO_PATHS = new Path[0];
     private final RunConsole console;
+    private final io.trawl.async.journal.PipelineJournal journal;
+    private final java.util.concurrent.atomic.AtomicLong tickets;
+    private final long idPrefix;
+    private long journalRejections;
     private long sequence;
     private long outstanding;
     /** Confined paths by the script's string: scripts use a few file names over and over. */
@@ -50,7 +59,8 @@ public final class AsyncSubmitter {
 
     AsyncSubmitter(final int pipeline, final ScriptAsync[] scripts, final PathPolicy paths, final StagingPool staging,
                    final StagedFiles stagedFiles, final Queue<AsyncJob> toConductor, final Queue<AsyncJob>[][] toWorkers,
-                   final RunConsole console) {
+                   final RunConsole console, final io.trawl.async.journal.PipelineJournal journal,
+                   final java.util.concurrent.atomic.AtomicLong tickets, final long idPrefix) {
         this.pipeline = pipeline;
         this.scripts = scripts;
         this.paths = paths;
@@ -59,7 +69,12 @@ public final class AsyncSubmitter {
         this.toConductor = toConductor;
         this.toWorkers = toWorkers;
         this.nextWorker = new int[scripts.length];
+        this.viaConductor = new int[scripts.length];
+        this.conductorSeq = new long[scripts.length];
         this.console = console;
+        this.journal = journal;
+        this.tickets = tickets;
+        this.idPrefix = idPrefix;
         this.lastRejectionLog = new long[scripts.length];
         this.rejectionsSinceLog = new long[scripts.length];
     }
@@ -141,10 +156,23 @@ public final class AsyncSubmitter {
      */
     public String schedule(final int script, final Object task, final List<String> referencedPaths,
                            final CompletionHandler handler, final Object state) {
+        return schedule(script, task, referencedPaths, handler, state, null, -1);
+    }
+
+    /**
+     * {@link #schedule(int, Object, List, CompletionHandler, Object)} with the schedule's journal payload
+     * (when journaling) and, for a recovered job, its original id (else -1).
+     */
+    public String schedule(final int script, final Object task, final List<String> referencedPaths,
+                           final CompletionHandler handler, final Object state, final byte[] journalPayload, final long id) {
         if (!scripts[script].tryReserve(0)) {
             return rejected(script, JobKind.SCHEDULE);
         }
-        final AsyncJob job = AsyncJob.schedule(nextId(), script, pipeline, task).onCompletion(handler, state);
+        final AsyncJob job = AsyncJob.schedule(id >= 0 ? id : nextId(), script, pipeline, task).onCompletion(handler, state);
+        job.journalPayload = journalPayload;
+        if (referencedPaths != null) {
+            job.paths = orderingPaths(referencedPaths);
+        }
         if (stagedFiles != null && referencedPaths != null) {
             final List<Path> retained = new ArrayList<>();
             for (final String reference : referencedPaths) {
@@ -167,6 +195,29 @@ public final class AsyncSubmitter {
         return offer(job);
     }
 
+    /**
+     * The paths a schedule is ordered with (rule 5): every absolute path among its strings that lies in the
+     * allowed roots. Relative strings are not paths to onexecute (it runs in trawl's working directory).
+     */
+    private Path[] orderingPaths(final List<String> references) {
+        Path[] found = NO_PATHS;
+        for (final String reference : references) {
+            if (reference.length() < 2 || reference.charAt(0) != '/' || reference.length() > 4096) {
+                continue;
+            }
+            try {
+                final Path path = paths.confine("schedule", reference);
+                if (!java.util.Arrays.asList(found).contains(path)) {
+                    found = java.util.Arrays.copyOf(found, found.length + 1);
+                    found[found.length - 1] = path;
+                }
+            } catch (final PathRefusedException e) {
+                // not a path T.async may touch: no ordering with file operations
+            }
+        }
+        return found;
+    }
+
     private Path confine(final String method, final String raw) throws PathRefusedException {
         final Path cached = confined.get(raw);
         if (cached != null) {
@@ -177,9 +228,55 @@ public final class AsyncSubmitter {
         return path;
     }
 
-    /** True when strings a job carries might name staged files (some are staged now): worth collecting them. */
-    public boolean stagedFilesPresent() {
-        return stagedFiles != null && stagedFiles.size() > 0;
+    /** True when jobs are journaled (the Lua binding then encodes schedules for the journal). */
+    public boolean journaling() {
+        return journal != null;
+    }
+
+    /**
+     * Submits a job recovered from the journal with its original id: confined again (the allowed roots may
+     * have changed), its bytes staged again, an append's journaled offset kept.
+     */
+    public String resubmit(final io.trawl.async.journal.JournaledJob recovered, final int script, final CompletionHandler handler,
+                           final Object state) {
+        final JobKind kind = recovered.kind();
+        final Path source;
+        final Path target;
+        try {
+            source = recovered.source() == null ? null : paths.confine(kind.method(), recovered.source());
+            target = recovered.target() == null ? null : paths.confine(kind.method(), recovered.target());
+        } catch (final PathRefusedException e) {
+            return refused(script, e.getMessage());
+        }
+        final int length = recovered.bytes() == null ? 0 : recovered.bytes().length;
+        if (!scripts[script].tryReserve(length)) {
+            return rejected(script, kind);
+        }
+        final AsyncJob job = switch (kind) {
+            case CAT, COPY -> AsyncJob.fileToFile(recovered.id(), script, pipeline, kind, source, target);
+            case RM -> AsyncJob.remove(recovered.id(), script, pipeline, target);
+            case COPYBUFFER -> {
+                final StagingPool.Slot slot = staging.stage(MemorySegment.ofArray(recovered.bytes()), 0, length);
+                final AsyncJob copy = AsyncJob.copyBuffer(recovered.id(), script, pipeline, target, recovered.seekpos(),
+                    slot.memory(), slot.offset(), length);
+                copy.stagingHandle = slot.handle();
+                yield copy;
+            }
+            case SCHEDULE -> throw new IllegalArgumentException("schedules are resubmitted through schedule(...)");
+        };
+        job.onCompletion(handler, state);
+        job.recoveredIntent = recovered.intent();
+        return offer(job);
+    }
+
+    /** T.async calls refused because the journal could not take them (full or failed). */
+    public long journalRejections() {
+        return journalRejections;
+    }
+
+    /** The pipeline's journal, or null. */
+    io.trawl.async.journal.PipelineJournal journal() {
+        return journal;
     }
 
     /** {@code T.async:pending_items()}: the script's unfinished jobs. */
@@ -192,8 +289,11 @@ public final class AsyncSubmitter {
         return outstanding;
     }
 
-    void completed() {
+    void completed(final AsyncJob job) {
         outstanding--;
+        if (job.viaConductor) {
+            viaConductor[job.script()]--;
+        }
     }
 
     StagingPool staging() {
@@ -211,22 +311,55 @@ public final class AsyncSubmitter {
     }
 
     private String offer(final AsyncJob job) {
-        if (!(job.paths.length == 0 ? offerDirect(job) : toConductor.offer(job))) {
-            // The submission ring is full: undo and count, the fast path does not wait.
-            scripts[job.script()].release(job.byteCount());
-            if (job.stagingHandle != -1) {
-                staging.free(job.stagingHandle, job.byteCount());
-            }
-            if (job.retained() != null) {
-                for (final Path path : job.retained()) {
-                    stagedFiles.release(path);
+        if (journal != null) {
+            final ScriptAsync script = scripts[job.script()];
+            if (!journal.submitted(job, tickets.incrementAndGet(), script.name(), script.path(), job.journalPayload,
+                job.recoveredIntent)) {
+                undo(job);
+                journalRejections++;
+                final String reason = journal.failure() != null
+                    ? "the T.async journal failed (" + journal.failure() + ")"
+                    : "the T.async journal is full (async.journal.max_bytes)";
+                if (script.recordError(reason)) {
+                    console.warn("trawl: " + script.name() + ": T.async:" + job.kind().method() + " rejected: " + reason
+                        + "; jobs that cannot be journaled are not run");
                 }
+                return rejected(job.script(), job.kind());
+            }
+        }
+        // Jobs with paths are ordered by the conductor; so is everything of a one-worker script while this
+        // pipeline has jobs there (a direct job would overtake them).
+        job.viaConductor = job.paths.length > 0
+            || (toWorkers[job.script()].length == 1 && viaConductor[job.script()] > 0);
+        if (job.viaConductor) {
+            job.conductorSeq = ++conductorSeq[job.script()];
+        }
+        if (!(job.viaConductor ? toConductor.offer(job) : offerDirect(job))) {
+            // The submission ring is full: undo and count, the fast path does not wait.
+            undo(job);
+            if (journal != null) {
+                journal.delivered(job); // journaled, but it will never run: finished as rejected
             }
             return rejected(job.script(), job.kind());
         }
-        scripts[job.script()].countSubmitted();
+        scripts[job.script()].countSubmitted(pipeline);
         outstanding++;
+        if (job.viaConductor) {
+            viaConductor[job.script()]++;
+        }
         return null;
+    }
+
+    private void undo(final AsyncJob job) {
+        scripts[job.script()].release(job.byteCount());
+        if (job.stagingHandle != -1) {
+            staging.free(job.stagingHandle, job.byteCount());
+        }
+        if (job.retained() != null) {
+            for (final Path path : job.retained()) {
+                stagedFiles.release(path);
+            }
+        }
     }
 
     /** A job without paths needs no ordering: straight to a worker of its script, round-robin. */
@@ -242,12 +375,13 @@ public final class AsyncSubmitter {
         return false;
     }
 
+    /** Unique across runs: a per-run prefix, the pipeline, a sequence. */
     private long nextId() {
-        return ((long) pipeline << 48) | ++sequence;
+        return idPrefix | ((long) pipeline << 40) | ++sequence;
     }
 
     private String refused(final int script, final String message) {
-        scripts[script].countRefused();
+        scripts[script].countRefused(pipeline);
         if (scripts[script].recordError(message)) {
             console.warn("trawl: " + scripts[script].name() + ": " + message);
         }
@@ -256,7 +390,7 @@ public final class AsyncSubmitter {
 
     private String rejected(final int script, final JobKind kind) {
         final ScriptAsync s = scripts[script];
-        s.countRejected();
+        s.countRejected(pipeline);
         rejectionsSinceLog[script]++;
         final long now = System.nanoTime();
         if (now - lastRejectionLog[script] >= REJECTION_LOG_INTERVAL_NANOS) {

@@ -17,7 +17,9 @@ public final class PipelineAsync {
     private final CompletionStage stage;
 
     public PipelineAsync(final int pipeline, final ScriptAsync[] scripts, final PathPolicy paths, final StagedFiles stagedFiles,
-                         final Queue<AsyncJob> toConductor, final List<Worker> workers, final RunConsole console) {
+                         final Queue<AsyncJob> toConductor, final List<Worker> workers, final RunConsole console,
+                         final io.trawl.async.journal.PipelineJournal journal, final java.util.concurrent.atomic.AtomicLong tickets,
+                         final long idPrefix, final CompletionStage.Recovery recovery) {
         @SuppressWarnings("unchecked")
         final Queue<AsyncJob>[][] toWorkers = new Queue[scripts.length][];
         for (final ScriptAsync script : scripts) {
@@ -25,8 +27,8 @@ public final class PipelineAsync {
                 .map(w -> w.direct(pipeline)).toArray(Queue[]::new);
         }
         this.submitter = new AsyncSubmitter(pipeline, scripts, paths, new StagingPool(), stagedFiles, toConductor, toWorkers,
-            console);
-        this.stage = new CompletionStage(submitter, workers, scripts, console);
+            console, journal, tickets, idPrefix);
+        this.stage = new CompletionStage(submitter, workers, scripts, console, recovery);
     }
 
     public AsyncSubmitter submitter() {

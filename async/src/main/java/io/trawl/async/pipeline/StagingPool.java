@@ -31,9 +31,20 @@ public final class StagingPool {
     private long stagedBytes;
 
     public StagingPool() {
+        this(8L << 20);
+    }
+
+    /**
+     * @param preallocateBytes memory carved into the smallest size class up front (on the creating thread),
+     *                         so the first copybuffer calls do not pay for fresh pages on the fast path
+     */
+    public StagingPool(final long preallocateBytes) {
         free = new LongArrayQueue[CLASS_SIZES.length];
         for (int i = 0; i < free.length; i++) {
             free[i] = new LongArrayQueue(Long.MIN_VALUE);
+        }
+        for (long carved = 0; carved + CLASS_SIZES[0] <= preallocateBytes; carved += CLASS_SIZES[0]) {
+            free[0].offerLong(carve(CLASS_SIZES[0]));
         }
     }
 

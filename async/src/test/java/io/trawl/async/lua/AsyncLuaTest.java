@@ -139,6 +139,82 @@ class AsyncLuaTest {
     }
 
     @Test
+    void aScheduleNamingAFileRunsAfterTheWritesSubmittedBeforeItAndBeforeTheRemoveAfterIt() throws IOException {
+        // rule 5 for schedules: the path in data orders the job with the file operations on that path
+        final Path dir = temp.resolve("out/files");
+        final AsyncScriptRun run = run(plugin("""
+              request_async_workers = 4,
+              onload = function() T.n = 0; T.sizes = {} end,
+              simplecounter = {
+                protocol_guid = "%1$s",
+                onpacket = function(engine, layer)
+                  T.n = T.n + 1
+                  local bytes = layer:rawbytes()
+                  local k = T.n %% 7
+                  local file = "%2$s/f-" .. k .. ".bin"
+                  T.sizes[k] = (T.sizes[k] or 0) + bytes:size()
+                  T.async:copybuffer(bytes, file)
+                  if T.n %% 250 == 0 then
+                    T.async:schedule({
+                      data = file,
+                      onexecute = function(path)
+                        local f = assert(io.open(path, "rb"))
+                        local size = f:seek("end")
+                        f:close()
+                        return tostring(size)
+                      end,
+                      onresult = function(engine, path, size) print("size " .. path .. " " .. size) end,
+                    })
+                    print("expect " .. file .. " " .. T.sizes[k])
+                    T.async:rm(file)
+                    T.sizes[k] = 0
+                  end
+                end
+              }""".formatted(TCP, dir)), 1, Map.of());
+        assertThat(run.async().get("failed").asLong()).as(run.async().toString()).isZero();
+        final List<String> expected = run.printedStartingWith("expect ").stream().map(l -> l.substring(7)).toList();
+        final List<String> seen = run.printedStartingWith("size ").stream().map(l -> l.substring(5)).toList();
+        assertThat(expected).hasSizeGreaterThan(20);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void withOneWorkerAScheduleNamingNoFileStillRunsAfterTheFileOperationsBeforeIt() throws IOException {
+        // rule 5: with one worker everything is FIFO, also for jobs that share no path
+        final Path dir = temp.resolve("out/files");
+        final AsyncScriptRun run = run(plugin("""
+              onload = function() T.n = 0; T.total = 0 end,
+              simplecounter = {
+                protocol_guid = "%1$s",
+                onpacket = function(engine, layer)
+                  T.n = T.n + 1
+                  local bytes = layer:rawbytes()
+                  T.total = T.total + bytes:size()
+                  T.async:copybuffer(bytes, "%2$s/all.bin")
+                  if T.n %% 300 == 0 then
+                    local dir = "x%2$s"   -- not a path to T.async: this job shares no path with the writes
+                    T.async:schedule({
+                      data = "all.bin",
+                      onexecute = function(name)
+                        local f = assert(io.open(dir:sub(2) .. "/" .. name, "rb"))
+                        local size = f:seek("end")
+                        f:close()
+                        return tostring(size)
+                      end,
+                      onresult = function(engine, name, size) print("fifo " .. size) end,
+                    })
+                    print("expect " .. T.total)
+                  end
+                end
+              }""".formatted(TCP, dir)), 1, Map.of());
+        assertThat(run.async().get("failed").asLong()).as(run.async().toString()).isZero();
+        final List<String> expected = run.printedStartingWith("expect ").stream().map(l -> l.split(" ")[1]).toList();
+        final List<String> seen = run.printedStartingWith("fifo ").stream().map(l -> l.split(" ")[1]).toList();
+        assertThat(expected).hasSizeGreaterThan(10);
+        assertThat(seen).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void aFullQueueRejectsAndCountsWhileEveryPacketIsStillProcessed() {
         final AsyncScriptRun run = run(plugin("""
               onload = function() T.calls = 0 end,

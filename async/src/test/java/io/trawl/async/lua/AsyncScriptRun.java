@@ -77,8 +77,15 @@ final class AsyncScriptRun {
         final AsyncLuaExtension async = new AsyncLuaExtension();
         final List<ScriptExtension> extensions = List.of(async);
         final ScriptStageFactory scriptsFactory = new ScriptStageFactory(context, console, extensions);
-        final List<PipelineStageFactory> factories = List.of(scriptsFactory,
-            async.start(context, scriptsFactory.host(), new StagedFiles(), console));
+        final StagedFiles staged = new StagedFiles();
+        final List<PipelineStageFactory> factories = new java.util.ArrayList<>();
+        factories.add(scriptsFactory);
+        final io.trawl.pipeline.script.stream.ScriptStreams streams =
+            io.trawl.pipeline.script.stream.ScriptStreams.forScripts(scriptsFactory, staged);
+        if (streams != null) {
+            factories.add(streams);
+        }
+        factories.add(async.start(context, scriptsFactory.host(), staged, console));
         try (CaptureSource source = CaptureSources.open(context.source(), context)) {
             run.result = new TrawlRun(context, source, factories, console).run();
             run.summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());

@@ -69,6 +69,14 @@ public final class HttpFileExtractor implements HttpListener {
         }
     }
 
+    /**
+     * The staging path of the body of {@code transaction} ({@code <dir>/<name>}; parts add
+     * {@code .<offset>.part}), from its response header on, or null when it is not being staged.
+     */
+    public static Path stagingPath(final HttpTransaction transaction) {
+        return transaction.attachment instanceof StagedBody body ? body.base : null;
+    }
+
     @Override
     public void onResponse(final int flow, final HttpTransaction transaction, final long timestampNanos) {
         if (transaction.ignored) {

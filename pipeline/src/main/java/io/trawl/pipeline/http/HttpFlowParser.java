@@ -18,6 +18,8 @@ import java.util.Locale;
 public final class HttpFlowParser {
     /** Largest header block accepted; beyond it the direction is not treated as HTTP. */
     static final int MAX_HEADER_BYTES = 64 * 1024;
+    private static final byte[] NO_HEADER = new byte[0];
+    private static final int FIRST_HEADER_BYTES = 512;
     private static final int MAX_CHUNK_LINE = 1024;
 
     private enum State { START, HEADER, BODY_LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, CHUNK_TRAILER, BODY_UNTIL_CLOSE, DEAD }
@@ -77,7 +79,8 @@ public final class HttpFlowParser {
         final boolean isRequest;
         final ContentDecoder decoder;
         State state = State.START;
-        byte[] header = new byte[1024];
+        /** Header bytes being collected; only between a message's first byte and its header's end. */
+        byte[] header = NO_HEADER;
         int headerLength;
         long remaining;
         final StringBuilder chunkLine = new StringBuilder();
@@ -140,13 +143,15 @@ public final class HttpFlowParser {
                 if (headerLength == header.length) {
                     if (header.length >= MAX_HEADER_BYTES) {
                         state = State.DEAD;
+                        header = NO_HEADER;
                         return length;
                     }
-                    header = java.util.Arrays.copyOf(header, header.length * 2);
+                    header = java.util.Arrays.copyOf(header, Math.max(FIRST_HEADER_BYTES, header.length * 2));
                 }
                 header[headerLength++] = b;
                 if (headerLength == 8 && !plausibleStart()) {
                     state = State.DEAD;
+                    header = NO_HEADER;
                     return length;
                 }
                 if (b == '\n' && endsWithEmptyLine()) {
@@ -180,6 +185,7 @@ public final class HttpFlowParser {
 
         private void headerComplete() {
             final String block = new String(header, 0, headerLength, StandardCharsets.ISO_8859_1).stripTrailing();
+            header = NO_HEADER; // an idle keep-alive connection holds no header buffer
             final HttpHeader parsed = HttpHeader.parse(block, isRequest);
             if (parsed == null) {
                 state = State.DEAD;

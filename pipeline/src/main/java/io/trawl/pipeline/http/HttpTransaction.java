@@ -15,6 +15,11 @@ public final class HttpTransaction {
     public Object attachment;
     /** Set by a listener (a script's filter) to stop later listeners from acting on this transaction. */
     public boolean ignored;
+    /**
+     * Free for one listener that needs a bit set per transaction (the scripts' filex layer: which
+     * {@code filex_monitor} instances still follow it).
+     */
+    public long followers;
 
     HttpTransaction(final long id, final HttpHeader request) {
         this.id = id;

@@ -208,6 +208,9 @@ public final class JsonLinesFile implements AutoCloseable {
 
     /** Appends every complete buffered line to the file. */
     public void flush() {
+        if (buffer.position() == 0) {
+            return;
+        }
         buffer.flip();
         try {
             while (buffer.hasRemaining()) {

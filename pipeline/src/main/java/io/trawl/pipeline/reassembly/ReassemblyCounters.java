@@ -28,6 +28,12 @@ public final class ReassemblyCounters {
     long memcapGlobal;
     /** Segments before the stream's start (older than the first byte seen), ignored. */
     long beforeStart;
+    /** Flows whose reassembly was stopped before their end ({@code engine:disable_reassembly}). */
+    long disabled;
+    /** Most out-of-order bytes buffered at one time (summed over pipelines: an upper bound). */
+    long bufferedPeak;
+    /** Off-heap bytes the segment store allocated (whole slabs, bounded by the cap). */
+    long storeBytes;
 
     /** Adds another pipeline's counts. */
     public void add(final ReassemblyCounters other) {
@@ -41,6 +47,9 @@ public final class ReassemblyCounters {
         memcapFlow += other.memcapFlow;
         memcapGlobal += other.memcapGlobal;
         beforeStart += other.beforeStart;
+        disabled += other.disabled;
+        bufferedPeak += other.bufferedPeak;
+        storeBytes += other.storeBytes;
     }
 
     /** The summary.json section. */
@@ -57,6 +66,9 @@ public final class ReassemblyCounters {
         out.put("memcap_drops_flow", memcapFlow);
         out.put("memcap_drops_global", memcapGlobal);
         out.put("before_stream_start", beforeStart);
+        out.put("disabled", disabled);
+        out.put("buffered_peak_bytes", bufferedPeak);
+        out.put("store_bytes", storeBytes);
         return out;
     }
 
@@ -86,6 +98,18 @@ public final class ReassemblyCounters {
 
     public long outOfOrder() {
         return outOfOrder;
+    }
+
+    public long bufferedPeak() {
+        return bufferedPeak;
+    }
+
+    public long storeBytes() {
+        return storeBytes;
+    }
+
+    public long disabled() {
+        return disabled;
     }
 
     public long memcapDrops() {

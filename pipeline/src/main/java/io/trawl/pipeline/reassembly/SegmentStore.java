@@ -125,6 +125,11 @@ final class SegmentStore {
         return (long) (node & (SLAB_CHUNKS - 1)) * CHUNK;
     }
 
+    /** Off-heap bytes allocated so far (whole slabs; never more than the capacity given). */
+    long allocatedBytes() {
+        return (long) slabCount * SLAB_CHUNKS * CHUNK;
+    }
+
     void close() {
         arena.close();
     }

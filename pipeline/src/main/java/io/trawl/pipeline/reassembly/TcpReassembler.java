@@ -44,6 +44,8 @@ public final class TcpReassembler {
     private final int[] state;
     private final int[] pendingHead;
     private final long[] pendingBytes;
+    /** Out-of-order bytes buffered now, all flows. */
+    private long buffered;
     private long timestampNanos;
 
     /**
@@ -91,13 +93,23 @@ public final class TcpReassembler {
         return flow >= 0 && active[flow];
     }
 
-    /** Stops following {@code flow} ({@code engine:disable_reassembly}): buffered bytes are dropped, nothing more is delivered. */
+    /**
+     * Stops following {@code flow} ({@code engine:disable_reassembly}): buffered bytes are dropped, each
+     * direction that had started and not yet ended ends incomplete ({@link StreamListener#onStreamEnd} with
+     * {@code complete = false}), and nothing more is delivered.
+     */
     public void stopFlow(final int flow) {
         if (!active[flow]) {
             return;
         }
+        counters.disabled++;
         for (int s = flow * 2; s < flow * 2 + 2; s++) {
             freePending(s);
+            final int st = state[s];
+            state[s] = st | ENDED;
+            if ((st & INITIALIZED) != 0 && (st & ENDED) == 0) {
+                listener.onStreamEnd(flow, fromClient(flow, s), false);
+            }
         }
         active[flow] = false;
     }
@@ -230,12 +242,16 @@ public final class TcpReassembler {
                     }
                     previous = fresh;
                     pendingBytes[flow] += piece;
+                    buffered += piece;
                     cursor += piece;
                 }
             } else {
                 counters.overlaps++;
                 cursor = Math.min(end, store.end(node)); // covered by a buffered node: first seen wins
             }
+        }
+        if (buffered > counters.bufferedPeak) {
+            counters.bufferedPeak = buffered;
         }
     }
 
@@ -268,6 +284,7 @@ public final class TcpReassembler {
             }
             final int following = store.next(head);
             pendingBytes[flow] -= store.length(head);
+            buffered -= store.length(head);
             store.free(head);
             head = following;
         }
@@ -356,6 +373,7 @@ public final class TcpReassembler {
         while (node != NONE) {
             final int following = store.next(node);
             pendingBytes[s >> 1] -= store.length(node);
+            buffered -= store.length(node);
             store.free(node);
             node = following;
         }
@@ -372,7 +390,13 @@ public final class TcpReassembler {
         return pendingBytes[flow];
     }
 
+    /** Out-of-order bytes buffered now, all flows of this pipeline. */
+    public long bufferedBytes() {
+        return buffered;
+    }
+
     public ReassemblyCounters counters() {
+        counters.storeBytes = store.allocatedBytes();
         return counters;
     }
 

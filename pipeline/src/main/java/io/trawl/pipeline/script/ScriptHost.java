@@ -8,6 +8,7 @@ import io.trawl.pipeline.output.JsonLinesFile;
 import io.trawl.pipeline.script.lua.BitLib;
 import io.trawl.pipeline.script.lua.BudgetedLoader;
 import io.trawl.pipeline.script.lua.InstructionBudget;
+import io.trawl.pipeline.script.lua.ScriptIoLib;
 import io.trawl.pipeline.script.objects.Addresses;
 import io.trawl.pipeline.script.objects.TLibrary;
 import io.trawl.pipeline.script.objects.ViewScope;
@@ -29,7 +30,6 @@ import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
 import org.luaj.vm2.lib.VarArgFunction;
 import org.luaj.vm2.lib.jse.JseBaseLib;
-import org.luaj.vm2.lib.jse.JseIoLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
 import org.luaj.vm2.lib.jse.JseOsLib;
 
@@ -43,6 +43,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -88,6 +89,7 @@ public final class ScriptHost {
     private final Map<String, String> badScripts = new LinkedHashMap<>();
     private final Map<String, String> interpretedBecause = new LinkedHashMap<>();
     private final Map<String, String> config = new HashMap<>();
+    private final Set<String> definedCallbacks = ConcurrentHashMap.newKeySet();
     private final AtomicLong logLines = new AtomicLong();
 
     private ScriptHost(final TrawlContext context, final RunConsole console, final List<ScriptExtension> extensions) {
@@ -201,11 +203,40 @@ public final class ScriptHost {
             for (final String warning : probe.warnings()) {
                 console.warn("trawl: script " + name + ": " + warning);
             }
+            recordCallbacks(probe);
             probe.state().close();
             sources.add(source);
         } catch (final ScriptLoadException e) {
             badScripts.put(name, e.getMessage());
         }
+    }
+
+    /** Remembers which script types and callbacks a script defines ("filex_monitor.onfile_http"). */
+    private void recordCallbacks(final ScriptInstance probe) {
+        for (final ScriptType type : probe.types()) {
+            definedCallbacks.add(type.key());
+            final LuaValue table = probe.plugin().get(type.key());
+            LuaValue key = LuaValue.NIL;
+            while (true) {
+                final Varargs entry = table.next(key);
+                key = entry.arg1();
+                if (key.isnil()) {
+                    break;
+                }
+                if (key.isstring() && entry.arg(2).isfunction()) {
+                    definedCallbacks.add(type.key() + "." + key.tojstring());
+                }
+            }
+        }
+    }
+
+    /**
+     * True when a loaded script defines the script type (when {@code callback} is null) or that callback of
+     * it, as the script's table was after its main chunk ran. Lets a run install layers (reassembly, file
+     * extraction) only when some script needs them.
+     */
+    public boolean anyScriptDefines(final ScriptType type, final String callback) {
+        return definedCallbacks.contains(callback == null ? type.key() : type.key() + "." + callback);
     }
 
     /** A pipeline instance of a script: state, main chunk, validated TrisulPlugin. */
@@ -242,7 +273,7 @@ public final class ScriptHost {
         globals.load(new StringLib());
         globals.load(new CoroutineLib());
         globals.load(new JseMathLib());
-        globals.load(new JseIoLib());
+        globals.load(new ScriptIoLib());
         globals.load(new JseOsLib());
         LoadState.install(globals);
         LuaC.install(globals);

@@ -36,6 +36,8 @@ public final class ScriptInstance {
     private final ViewScope scope;
     private final long budgetSteps;
     private final EnumSet<ScriptType> types = EnumSet.noneOf(ScriptType.class);
+    private long asyncJob = -1;
+    private Runnable outputsFlusher;
     private final List<String> warnings = new ArrayList<>();
 
     private LuaTable plugin;
@@ -348,6 +350,33 @@ public final class ScriptInstance {
         }
         final LuaValue value = plugin.get(type.key()).get(name);
         return value.isfunction() ? value : LuaValue.NIL;
+    }
+
+    /**
+     * While a T.async onresult/onerror runs: its job id, written into the alerts and resources it adds
+     * ({@code async_job}) so consumers can de-duplicate after a recovery; -1 otherwise. Pipeline thread.
+     */
+    public void asyncJob(final long jobId) {
+        this.asyncJob = jobId;
+    }
+
+    /**
+     * Writes out the alerts and resources buffered so far (T.async: before a job is journaled as
+     * delivered, what its onresult produced must be on disk). Pipeline thread.
+     */
+    public void flushOutputs() {
+        if (outputsFlusher != null) {
+            outputsFlusher.run();
+        }
+    }
+
+    void outputsFlusher(final Runnable flusher) {
+        this.outputsFlusher = flusher;
+    }
+
+    /** The T.async job whose onresult is running, or -1. */
+    public long asyncJob() {
+        return asyncJob;
     }
 
     public boolean isDisabled() {

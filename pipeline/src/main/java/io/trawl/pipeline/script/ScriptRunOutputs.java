@@ -23,8 +23,10 @@ final class ScriptRunOutputs {
 
     ScriptRunOutputs(final ScriptHost host, final int pipelines) {
         try {
-            for (final String name : new String[] {COUNTERS, ALERTS, RESOURCES, ScriptHost.SCRIPT_LOG}) {
-                Files.deleteIfExists(host.outputPath(name));
+            if (!host.context().get(io.trawl.config.TrawlSettings.OUTPUTS_APPEND)) {
+                for (final String name : new String[] {COUNTERS, ALERTS, RESOURCES, ScriptHost.SCRIPT_LOG}) {
+                    Files.deleteIfExists(host.outputPath(name));
+                }
             }
             // a previous run's packet_storage series (p<pipeline>-<seq>.pcap) would mix with this run's
             final Path storage = host.packetStorageDirectory();

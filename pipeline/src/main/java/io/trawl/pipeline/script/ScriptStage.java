@@ -126,6 +126,7 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         for (final ScriptSource source : host.sources()) {
             try {
                 final ScriptInstance instance = host.newInstance(source, index, log, scope, () -> clockSeconds);
+                instance.outputsFlusher(this::flushOutputs);
                 instance.attach(new EngineValue(new InstanceEngine(instance)));
                 loaded.add(instance);
             } catch (final ScriptLoadException e) {
@@ -172,7 +173,11 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         this.storageFilters = storing.toArray(new ScriptInstance[0]);
         this.attributeReceivers = attributes.toArray(new ScriptInstance[0]);
         this.messageReceivers = messages.toArray(new ScriptInstance[0]);
-        this.storage = storageFilters.length == 0 ? null : new RotatingPcapWriter(host.packetStorageDirectory(),
+        boolean keepsPackets = storageFilters.length > 0;
+        for (final ScriptInstance instance : instances) {
+            keepsPackets |= !instance.isDisabled() && !instance.storageFilterPayload().isnil(); // policies from filter_payload
+        }
+        this.storage = !keepsPackets ? null : new RotatingPcapWriter(host.packetStorageDirectory(),
             "p" + index, host.context().get(TrawlSettings.SCRIPTS_PCAP_FILE_BYTES),
             host.context().get(TrawlSettings.SCRIPTS_PCAP_MAX_FILES));
         for (final ScriptCounter counter : COUNTERS) {
@@ -185,6 +190,15 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     @Override
     public PacketContext currentPacket() {
         return current;
+    }
+
+    /**
+     * Makes {@code packet} the current packet (what {@code engine:timestamp}, {@code update_counter_bytes}
+     * and Layer/Packet objects refer to) while a later stage calls scripts for it, e.g. reassembly
+     * callbacks; {@code null} when that stage is done with it. Pipeline thread.
+     */
+    public void currentPacket(final PacketContext packet) {
+        current = packet;
     }
 
     @Override
@@ -225,15 +239,7 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     public void onPacket(final PacketContext packet) {
         current = packet;
         packetsSinceDuty++;
-        final long ts = packet.timestampNanos();
-        if (ts > clockNanos) {
-            clockNanos = ts;
-            final long seconds = Math.floorDiv(ts, 1_000_000_000L);
-            if (seconds != clockSeconds) {
-                clockSeconds = seconds;
-                counterStore.advance(seconds);
-            }
-        }
+        advanceClock(packet.timestampNanos());
         final int flow = packet.flow();
         if (flow >= 0) {
             if (flows.lastCreated() && storageFilters.length > 0) {
@@ -268,6 +274,18 @@ public final class ScriptStage implements PipelineStage, PacketSource {
             }
         }
         current = null;
+    }
+
+    /** Moves the packet clock (and the counter buckets) forward to {@code ts}. */
+    private void advanceClock(final long ts) {
+        if (ts > clockNanos) {
+            clockNanos = ts;
+            final long seconds = Math.floorDiv(ts, 1_000_000_000L);
+            if (seconds != clockSeconds) {
+                clockSeconds = seconds;
+                counterStore.advance(seconds);
+            }
+        }
     }
 
     private void meterFlow(final FlowState state, final PacketContext packet) {
@@ -341,6 +359,9 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     @Override
     public void onFlowStart(final FlowTable table, final int flow) {
         flowStates[flow] = null;
+        // the flow's first packet is being tracked: callbacks other stages make now (reassembly filters,
+        // onnewflow) count into that packet's bucket, as they would on any number of pipelines
+        advanceClock(table.lastSeenNanos(flow));
     }
 
     @Override
@@ -423,6 +444,12 @@ public final class ScriptStage implements PipelineStage, PacketSource {
         for (int i = 0; i < counts.length; i++) {
             published[i].setRelease(counts[i]);
         }
+    }
+
+    /** Writes out buffered alerts and resources. */
+    private void flushOutputs() {
+        alerts.flush();
+        resources.flush();
     }
 
     @Override
@@ -508,7 +535,12 @@ public final class ScriptStage implements PipelineStage, PacketSource {
     }
 
     private long packetNanos() {
-        return current != null ? current.timestampNanos() : clockNanos;
+        if (current != null) {
+            return current.timestampNanos();
+        }
+        // between packets (T.async results, flows ended by a sweep): the latest packet time, or the wall
+        // clock before any packet (a run that only finishes an interrupted run's jobs)
+        return clockNanos != Long.MIN_VALUE ? clockNanos : System.currentTimeMillis() * 1_000_000L;
     }
 
     /** The flow named by a key string, or -1 (counted). */
@@ -577,7 +609,11 @@ public final class ScriptStage implements PipelineStage, PacketSource {
                 out.name("priority").rawValue("null");
             }
             out.field("message", message.tojstring()).field("status", status == null ? null : status.tojstring())
-                .field("script", script).end();
+                .field("script", script);
+            if (instance.asyncJob() >= 0) {
+                out.field("async_job", instance.asyncJob());
+            }
+            out.end();
             counts[ScriptCounter.ALERTS.ordinal()]++;
         }
 
@@ -591,9 +627,13 @@ public final class ScriptStage implements PipelineStage, PacketSource {
                 warnOnce("resource size " + script, "trawl: script " + script + ": a resource over "
                     + EngineValue.MAX_RESOURCE_BYTES + " bytes was cut (counted in summary.json script_outputs)");
             }
-            resources.begin().fieldSeconds("ts", packetNanos()).field("group", group.tojstring())
+            final JsonLinesFile record = resources.begin().fieldSeconds("ts", packetNanos()).field("group", group.tojstring())
                 .field("flow", flowKey == null ? null : flowKey.tojstring()).field("uri", uri.tojstring())
-                .field("contents", body.tojstring()).field("script", script).end();
+                .field("contents", body.tojstring()).field("script", script);
+            if (instance.asyncJob() >= 0) {
+                record.field("async_job", instance.asyncJob());
+            }
+            record.end();
             counts[ScriptCounter.RESOURCES.ordinal()]++;
         }
 

@@ -21,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,34 +58,6 @@ class HttpEdgeCasesTest {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    static byte[] gzip(final byte[] data) throws IOException {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(data);
-        }
-        return out.toByteArray();
-    }
-
-    static byte[] deflate(final byte[] data, final boolean zlib) throws IOException {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (DeflaterOutputStream d = new DeflaterOutputStream(out, new Deflater(Deflater.DEFAULT_COMPRESSION, !zlib))) {
-            d.write(data);
-        }
-        return out.toByteArray();
-    }
-
-    static byte[] chunked(final byte[] body, final int chunk) {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int at = 0; at < body.length; at += chunk) {
-            final int n = Math.min(chunk, body.length - at);
-            out.writeBytes(ascii(Integer.toHexString(n) + ";ext=1\r\n"));
-            out.write(body, at, n);
-            out.writeBytes(ascii("\r\n"));
-        }
-        out.writeBytes(ascii("0\r\nX-Trailer: yes\r\n\r\n"));
-        return out.toByteArray();
-    }
-
     private HttpCapture capture(final Consumer<TcpConversation> conversation, final Map<Setting<?>, Object> settings) {
         final Path pcap = temp.resolve("h" + System.nanoTime() + ".pcap");
         try (PcapWriter writer = PcapWriter.ethernet(pcap)) {
@@ -106,9 +75,9 @@ class HttpEdgeCasesTest {
     @Test
     void chunkedGzipAndDeflateBodiesAreDecoded() throws IOException {
         final byte[] page = text(50_000);
-        final byte[] gzChunked = chunked(gzip(page), 777);
-        final byte[] zlib = deflate(page, true);
-        final byte[] raw = deflate(page, false);
+        final byte[] gzChunked = HttpCodings.chunked(HttpCodings.gzip(page), 777);
+        final byte[] zlib = HttpCodings.deflate(page, true);
+        final byte[] raw = HttpCodings.deflate(page, false);
         final HttpCapture run = capture(tcp -> tcp.handshake()
             .send(true, ascii(request("GET", "/a") + request("GET", "/b") + request("GET", "/c")))
             .send(false, concat(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n"), gzChunked,

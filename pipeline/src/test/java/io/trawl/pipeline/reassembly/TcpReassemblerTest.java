@@ -163,6 +163,8 @@ class TcpReassemblerTest {
         }, 1000, 5000, Map.of(TrawlSettings.REASSEMBLY_MEMCAP_FLOW, "16k"), 1);
         final RecordingStreams.Stream stream = r.only("s2c");
         assertThat(r.reassembly().get("memcap_drops_flow").asLong()).isPositive();
+        assertThat(r.reassembly().get("buffered_peak_bytes").asLong()).isPositive().isLessThanOrEqualTo(16 * 1024);
+        assertThat(r.reassembly().get("out_of_order").asLong()).isPositive();
         assertThat(stream.gaps).isNotEmpty();
         assertThat(stream.gaps.getFirst()[0]).isZero();
         assertThat(stream.offsetsContiguous).isTrue();
@@ -171,6 +173,40 @@ class TcpReassemblerTest {
         final byte[] delivered = stream.bytes.toByteArray();
         assertThat(java.util.Arrays.copyOfRange(delivered, 1460, body.length))
             .isEqualTo(java.util.Arrays.copyOfRange(body, 1460, body.length));
+    }
+
+    @Test
+    void thePipelineCapBoundsTheStoreOverManyFlowsAndIsCounted() {
+        final byte[] body = content(64_000, 8);
+        final Path pcap = temp.resolve("many.pcap");
+        try (PcapWriter writer = PcapWriter.ethernet(pcap)) {
+            final SyntheticClock clock = new SyntheticClock(1_700_000_000_000_000_000L, 1_000);
+            final List<TcpConversation> flows = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                flows.add(new TcpConversation(PacketSink.of(writer), new PacketBuilder(), client.withPort(20000 + i), server,
+                    clock, 1000, 5000).handshake());
+            }
+            // every flow's first segment is held back until all 200 flows sent the rest: they buffer at once
+            // (12.5 MB of segments against a 4 MB cap)
+            final List<Segment> held = new ArrayList<>();
+            for (final TcpConversation tcp : flows) {
+                final List<Segment> segments = new ArrayList<>(tcp.segments(body));
+                held.add(segments.removeFirst());
+                tcp.sendSegments(false, segments);
+            }
+            for (int i = 0; i < flows.size(); i++) {
+                // sendSegments counts offsets from the direction's next byte, which is now past the body
+                final Segment first = held.get(i);
+                flows.get(i).sendSegments(false, List.of(new Segment(first.offset() - body.length, first.data())));
+            }
+        }
+        final RunFixture.Output out = RunFixture.run("pcap:" + pcap, 1, temp.resolve("many"),
+            Map.of(TrawlSettings.REASSEMBLY_MEMCAP, "4m"), List.of(new ReassemblyStage.Factory(p -> List.<StreamConsumer>of((flow, fromClient, offset, memory, at, length, ts) -> {
+            }))));
+        final JsonNode reassembly = out.summary().get("reassembly");
+        assertThat(reassembly.get("memcap_drops_global").asLong()).isPositive();
+        assertThat(reassembly.get("store_bytes").asLong()).isPositive().isLessThanOrEqualTo(4L << 20);
+        assertThat(reassembly.get("buffered_peak_bytes").asLong()).isPositive().isLessThanOrEqualTo(4L << 20);
     }
 
     @Test

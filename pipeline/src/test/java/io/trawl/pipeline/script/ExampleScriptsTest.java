@@ -72,7 +72,7 @@ class ExampleScriptsTest {
         for (final ScriptRun run : List.of(one, two, interpreted)) {
             assertThat(run.result.failed()).isFalse();
             final JsonNode scripts = run.summary.get("scripts");
-            assertThat(scripts.size()).isEqualTo(6);
+            assertThat(scripts.size()).isEqualTo(8);
             scripts.forEach(script -> {
                 assertThat(script.get("loaded").asBoolean()).isTrue();
                 assertThat(script.get("disabled").asBoolean()).isFalse();
@@ -175,6 +175,39 @@ class ExampleScriptsTest {
     }
 
     @Test
+    void httpFilesSavesTsharksObjectsAndTcpStreamsCountsTheReassembledBytes() throws IOException {
+        final java.util.Set<String> objects = new java.util.HashSet<>();
+        for (final byte[] object : io.trawl.pipeline.http.TsharkObjects.export(capture, temp.resolve("tshark-objects"))) {
+            objects.add(io.trawl.pipeline.http.HttpCapture.sha256(object));
+        }
+        final int okWithBody = tshark("http.response.code == 200 && http.file_data").size();
+        final Map<String, Long> hosts = new TreeMap<>();
+        for (final String[] f : tshark("http.request", "http.host")) {
+            hosts.merge(f[0], 1L, Long::sum);
+        }
+        for (final ScriptRun run : List.of(one, two, interpreted)) {
+            final List<String> saved = new java.util.ArrayList<>();
+            try (Stream<Path> files = Files.list(run.out)) {
+                for (final Path file : files.filter(f -> f.getFileName().toString().startsWith("extracted-")
+                    && !f.getFileName().toString().endsWith(".partial")).toList()) {
+                    saved.add(io.trawl.pipeline.http.HttpCapture.sha256(Files.readAllBytes(file)));
+                }
+            }
+            // http_files.lua keeps the 200 responses with a body: each is an object tshark exports
+            assertThat(saved).hasSize(okWithBody).allMatch(objects::contains);
+            assertThat(run.counters("{6A4B0F9E-2C1D-4E8B-9F3A-1B2C3D4E5F66}", 0).values().stream().mapToLong(Long::longValue)
+                .sum()).isEqualTo(saved.size() + 1); // and the one body cut short by the end of the capture
+            // tcp_streams.lua: onattribute's Host of every request, and every reassembled byte once
+            assertThat(run.counters("{6A4B0F9E-2C1D-4E8B-9F3A-1B2C3D4E5F68}", 0)).isEqualTo(hosts);
+            final long streamBytes = run.counters("{6A4B0F9E-2C1D-4E8B-9F3A-1B2C3D4E5F67}", 0).values().stream()
+                .mapToLong(Long::longValue).sum() + run.counters("{6A4B0F9E-2C1D-4E8B-9F3A-1B2C3D4E5F67}", 1).values().stream()
+                .mapToLong(Long::longValue).sum();
+            assertThat(streamBytes).isEqualTo(run.summary.get("reassembly").get("bytes").asLong()).isPositive();
+            assertThat(run.summary.get("files").get("still_staged").asLong()).isZero();
+        }
+    }
+
+    @Test
     void twoPipelinesGiveTheSameCountersAsOne() throws IOException {
         // every line, in order, except the tour's GAUGE meter (a gauge is per pipeline by nature)
         assertThat(counterLines(two)).isEqualTo(counterLines(one)).hasSizeGreaterThan(400);
@@ -217,7 +250,7 @@ class ExampleScriptsTest {
             final int pipelines = run.summary.get("pipelines").asInt();
             assertThat(run.lines("alerts.jsonl")).filteredOn(a -> a.get("sigid").asText().startsWith("tour-"))
                 .hasSize(4 * pipelines);
-            assertThat(run.lines("resources.jsonl")).hasSize(pipelines)
+            assertThat(run.lines("resources.jsonl")).filteredOn(r -> r.get("script").asText().equals("api_tour.lua")).hasSize(pipelines)
                 .allMatch(r -> r.get("uri").asText().startsWith("tour://") && r.get("contents").asText().startsWith("00000000"));
             // each pipeline posted two messages; every instance with onmessage gets every message (the sender's too)
             assertThat(run.lines("script_log.jsonl")).filteredOn(l -> l.get("message").asText().startsWith("flow_notes:"))

@@ -7,8 +7,11 @@ import io.trawl.capture.CaptureSources;
 import io.trawl.config.Setting;
 import io.trawl.config.TrawlContext;
 import io.trawl.config.TrawlSettings;
+import io.trawl.pipeline.PipelineStageFactory;
 import io.trawl.pipeline.RunConsole;
 import io.trawl.pipeline.TrawlRun;
+import io.trawl.pipeline.filex.StagedFiles;
+import io.trawl.pipeline.script.stream.ScriptStreams;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +31,8 @@ final class ScriptRun {
     final Path out;
     final List<String> printed = Collections.synchronizedList(new ArrayList<>());
     final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+    final StagedFiles staged = new StagedFiles();
+    ScriptStreams streams;
     TrawlRun.RunResult result;
     JsonNode summary;
 
@@ -55,6 +60,7 @@ final class ScriptRun {
         private final Path out;
         private final List<Path> scripts = new ArrayList<>();
         private final Map<Setting<?>, Object> settings = new LinkedHashMap<>();
+        private final List<PipelineStageFactory> extraStages = new ArrayList<>();
 
         Builder(final Path capture, final Path out) {
             this.capture = capture;
@@ -63,6 +69,12 @@ final class ScriptRun {
 
         Builder scripts(final Path... paths) {
             scripts.addAll(List.of(paths));
+            return this;
+        }
+
+        /** Adds a stage factory after the scripts' (e.g. a recorder of reassembled streams). */
+        Builder stage(final PipelineStageFactory factory) {
+            extraStages.add(factory);
             return this;
         }
 
@@ -101,8 +113,15 @@ final class ScriptRun {
             };
             final TrawlContext context = context();
             final ScriptStageFactory factory = new ScriptStageFactory(context, console, List.of());
+            final List<PipelineStageFactory> factories = new ArrayList<>(List.of(factory));
+            // as the CLI wires it: reassembly, HTTP and file extraction when a script has a stream type
+            run.streams = ScriptStreams.forScripts(factory, run.staged);
+            if (run.streams != null) {
+                factories.add(run.streams);
+            }
+            factories.addAll(extraStages);
             try (CaptureSource source = CaptureSources.open(context.source(), context)) {
-                run.result = new TrawlRun(context, source, List.of(factory), console).run();
+                run.result = new TrawlRun(context, source, factories, console).run();
             }
             try {
                 run.summary = JSON.readTree(out.resolve("summary.json").toFile());

@@ -1,0 +1,53 @@
+package io.trawl.async.journal;
+
+import io.trawl.async.job.Outcome;
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * The journal of one worker: INTENT before an append writes (the offset), EFFECT when a job's effects
+ * are done (with a schedule's result). Worker thread only. A worker whose journal failed keeps working;
+ * the jobs it finishes then may run again after a crash (at-least-once), which the summary reports.
+ */
+public final class WorkerJournal {
+    private final QueueWriter writer;
+
+    WorkerJournal(final QueueWriter writer) {
+        this.writer = writer;
+    }
+
+    /** The append of job {@code jobId} is about to write at {@code offset}. */
+    public void intent(final long jobId, final long offset) {
+        final Bytes<?> bytes = writer.begin();
+        if (bytes == null) {
+            return;
+        }
+        try {
+            bytes.writeByte(JournalRecord.INTENT);
+            bytes.writeLong(jobId);
+            bytes.writeLong(offset);
+        } catch (final Throwable t) {
+            writer.rollback();
+            return;
+        }
+        writer.end();
+    }
+
+    /** The effects of job {@code jobId} are done. */
+    public void effect(final long jobId, final Outcome outcome, final String result, final String error) {
+        final Bytes<?> bytes = writer.begin();
+        if (bytes == null) {
+            return;
+        }
+        try {
+            bytes.writeByte(JournalRecord.EFFECT);
+            bytes.writeLong(jobId);
+            bytes.writeByte((byte) outcome.ordinal());
+            bytes.writeUtf8(result);
+            bytes.writeUtf8(error);
+        } catch (final Throwable t) {
+            writer.rollback();
+            return;
+        }
+        writer.end();
+    }
+}

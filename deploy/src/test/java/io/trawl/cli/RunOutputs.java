@@ -76,6 +76,9 @@ final class RunOutputs {
         if (out.get("per_pipeline") != null) {
             out.get("per_pipeline").forEach(p -> ((ObjectNode) p).remove("cpu"));
         }
+        if (out.path("async").path("journal") instanceof ObjectNode journal) {
+            journal.remove("directory"); // under each run's own state directory
+        }
         return out;
     }
 

@@ -53,8 +53,6 @@ final class AfXdpReceiveQueue implements ReceiveQueue {
     private final long nanoTimeAtStart;
     private volatile boolean closed;
     private boolean trafficFlowing;
-    private long delivered;
-    private long kernelWaits;
 
     AfXdpReceiveQueue(final XdpSocket socket, final int rxRingSize, final boolean busyPoll, final int coalesceMicros) {
         this.socket = socket;
@@ -83,7 +81,6 @@ final class AfXdpReceiveQueue implements ReceiveQueue {
         socket.refill();
         int ready = rx.available(limit);
         if (ready == 0) {
-            kernelWaits++;
             if (busyPoll) {
                 socket.wakeUp();
             } else if (trafficFlowing && maxCoalesceNanos > 0) {
@@ -126,7 +123,6 @@ final class AfXdpReceiveQueue implements ReceiveQueue {
             if (zeroCopy && socket.needsWakeup()) {
                 socket.wakeUp();
             }
-            delivered += handled;
         }
         return ready;
     }
@@ -146,29 +142,9 @@ final class AfXdpReceiveQueue implements ReceiveQueue {
         return Math.max(Math.min(MIN_COALESCE_NANOS, max), Math.min(max, next));
     }
 
-    /** The current coalescing sleep (polling thread; for tests). */
-    long coalesceNanos() {
-        return coalesceNanos;
-    }
-
     @Override
     public boolean packetMemoryOutlivesPoll() {
         return false;
-    }
-
-    /** The socket (for statistics). */
-    XdpSocket socket() {
-        return socket;
-    }
-
-    /** Packets delivered so far (polling thread; for tests and diagnostics). */
-    long delivered() {
-        return delivered;
-    }
-
-    /** Times the queue found nothing and waited in (or kicked) the kernel (polling thread). */
-    long kernelWaits() {
-        return kernelWaits;
     }
 
     /** After this, {@link #poll} reports {@link #END_OF_INPUT}; called before the socket closes. */

@@ -45,8 +45,27 @@ class AfPacketSourceTest {
     }
 
     private static AfPacketSource open(final int sockets, final PacketRingOptions ring) {
+        return open(sockets, ring, false);
+    }
+
+    private static AfPacketSource open(final int sockets, final PacketRingOptions ring, final boolean busyPoll) {
         try (NetworkNamespace.Entered in = NetworkNamespace.enter(rig.receiverNamespace())) {
-            return AfPacketSource.open("rx0", sockets, ring, false);
+            return AfPacketSource.open("rx0", sockets, ring, busyPoll);
+        }
+    }
+
+    @Test
+    void busyPollingReceivesEverything() {
+        long received = 0;
+        try (LiveReplay live = LiveReplay.start(open(1, new PacketRingOptions(1 << 16, 64, 5), true), rig,
+            SharedCorpus.sixteenMinutes(), "--topspeed")) {
+            assertThat(live.description()).contains("busy-poll when idle");
+            final long deadline = System.nanoTime() + 30_000_000_000L;
+            while (received < 7000 && System.nanoTime() < deadline) {
+                received += live.queue(0).poll(packet -> { }, 64);
+            }
+            assertThat(received).isEqualTo(7000);
+            assertThat(live.drops()).containsEntry("afpacket_ring_full", 0L);
         }
     }
 

@@ -137,6 +137,18 @@ class AfXdpSourceTest {
     }
 
     @Test
+    void busyPollingReceivesEverything() {
+        final AfXdpOptions busy = new AfXdpOptions("rx0", AfXdpOptions.ALL_QUEUES, AfXdpOptions.XdpMode.DRV,
+            AfXdpOptions.BindMode.AUTO, 2048, 32768, 16384, 16384, true, 1000, 64);
+        final AfXdpSource source = inReceiver(rig, () -> AfXdpSource.open(busy));
+        try (LiveReplay live = LiveReplay.start(source, rig, SharedCorpus.sixteenMinutes(), "--topspeed")) {
+            assertThat(live.description()).contains("busy-poll when idle");
+            assertThat(receive(live, 7000)[0]).isEqualTo(7000);
+            assertThat(live.drops()).containsEntry("afxdp_rx_ring_full", 0L).containsEntry("afxdp_rx_dropped", 0L);
+        }
+    }
+
+    @Test
     void packetsTheKernelCouldNotDeliverAreCountedAsDrops() throws Exception {
         final AfXdpOptions tiny = new AfXdpOptions("rx0", 0, AfXdpOptions.XdpMode.SKB, AfXdpOptions.BindMode.COPY, 2048,
             128, 64, 64, false, 500, 64);

@@ -396,11 +396,6 @@ public final class XdpSocket implements AutoCloseable {
         return fillRing;
     }
 
-    /** Frames in the private free list (receiving thread only; for tests). */
-    public int freeFrames() {
-        return freeCount;
-    }
-
     /**
      * The kernel's counters for this socket; any thread. Once the socket is closed (or should the kernel
      * refuse to answer), the last values read.

@@ -84,6 +84,7 @@ public final class AsyncService implements PipelineStageFactory {
         final List<Path> roots = new ArrayList<>(context.get(TrawlSettings.ASYNC_ALLOWED_ROOTS));
         roots.add(context.outDir());
         roots.add(context.stateDir());
+        roots.add(context.get(TrawlSettings.FILEX_RAMFS_DIR)); // staged HTTP bodies, wherever the tmpfs is
         this.paths = new PathPolicy(context.outDir(), roots);
         this.scripts = new ScriptAsync[specs.size()];
         final int cap = context.get(TrawlSettings.ASYNC_WORKERS_MAX);
@@ -183,6 +184,7 @@ public final class AsyncService implements PipelineStageFactory {
     @Override
     public PipelineStage create(final Pipeline pipeline) {
         final CompletionStage stage = pipelines[pipeline.index()].stage();
+        stage.publishTo(pipeline);
         stages.add(stage);
         return stage;
     }

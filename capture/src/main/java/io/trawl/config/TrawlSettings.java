@@ -153,8 +153,8 @@ public final class TrawlSettings {
 
     // ---- T.async ----------------------------------------------------------------------------------
     public static final Setting<List<Path>> ASYNC_ALLOWED_ROOTS = define("async.allowed_roots", "--allow-path", List.of(),
-        "OUT and STATE only", "Directories T.async file operations may touch, besides the output and state directories "
-            + "(repeat --allow-path). Paths outside them, '..' and symlink escapes are refused and counted.", listOf(path()));
+        "OUT, STATE and filex.ramfs_dir only", "Directories T.async file operations may touch, besides the output and "
+            + "state directories and filex.ramfs_dir (repeat --allow-path). Paths outside them, '..' and symlink escapes are refused and counted.", listOf(path()));
     public static final Setting<Integer> ASYNC_WORKERS_MAX = define("async.workers_max", null, 16, "16",
         "Most T.async worker threads over all scripts; scripts ask with TrisulPlugin.request_async_workers (default 1).",
         integer(1, 1024));

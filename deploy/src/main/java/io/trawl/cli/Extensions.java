@@ -27,7 +27,7 @@ final class Extensions {
         final List<PipelineStageFactory> factories = new ArrayList<>();
         // The run's AutoDelete registry of staged files: file extraction stages them, T.async
         // operations that read them hold them.
-        final StagedFiles stagedFiles = new StagedFiles();
+        final StagedFiles stagedFiles = StagedFiles.withBackgroundDeletion();
         if (!context.scripts().isEmpty()) {
             // modules that add to every Lua state register here: T.async
             final AsyncLuaExtension async = new AsyncLuaExtension();

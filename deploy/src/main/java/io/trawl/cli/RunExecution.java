@@ -135,7 +135,7 @@ final class RunExecution {
         final java.util.LinkedHashSet<Path> scripts = new java.util.LinkedHashSet<>();
         long unfinished = 0;
         for (final Path dir : journals) {
-            for (final io.trawl.async.journal.JournaledJob job : io.trawl.async.journal.JournalReader.read(dir).unfinished()) {
+            for (final io.trawl.async.journal.JournaledJob job : io.trawl.async.journal.JournalReader.readOnce(dir).unfinished()) {
                 unfinished++;
                 if (job.scriptPath() != null && !job.scriptPath().isEmpty()) {
                     scripts.add(Path.of(job.scriptPath()));

@@ -76,8 +76,12 @@ final class RunOutputs {
         if (out.get("per_pipeline") != null) {
             out.get("per_pipeline").forEach(p -> ((ObjectNode) p).remove("cpu"));
         }
-        if (out.path("async").path("journal") instanceof ObjectNode journal) {
-            journal.remove("directory"); // under each run's own state directory
+        if (out.get("async") instanceof ObjectNode async) {
+            // where the journal lives, timings and how jobs happened to batch differ between runs; counts do not
+            async.remove(List.of("journal", "latency_us", "batches", "batched_jobs", "pending_max"));
+            if (async.get("scripts") instanceof ObjectNode scripts) {
+                scripts.forEach(script -> ((ObjectNode) script).remove(List.of("latency_us", "pending_max")));
+            }
         }
         return out;
     }

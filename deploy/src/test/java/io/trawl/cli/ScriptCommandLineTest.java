@@ -149,6 +149,11 @@ class ScriptCommandLineTest {
         assertThat(async.get("rejected").asLong()).isZero();
         assertThat(async.get("completed").asLong()).isEqualTo(async.get("submitted").asLong());
         assertThat(hashesOf(out.resolve("saved"), "")).containsExactlyInAnyOrderElementsOf(demoChecksums());
+        // the same figures are in counters.dat, for `trawl counters` while a run goes on
+        final Outcome counters = trawl("counters", "--state", out.resolve("state").toString());
+        assertThat(counters.out()).containsPattern("\\b" + String.format("%,d", async.get("submitted").asLong())
+            + "\\s+pipeline 0: T.async jobs submitted");
+        assertThat(counters.out()).containsPattern("\\b0\\s+pipeline 0: T.async jobs of this pipeline not finished yet");
         final List<String> hashedResources = Files.readAllLines(out.resolve("resources.jsonl")).stream()
                 .map(line -> readJson(line)).filter(r -> r.get("contents").asText().startsWith("sha256 "))
                 .map(r -> r.get("contents").asText().substring(7)).toList();

@@ -64,4 +64,13 @@ public final class Peer {
         final int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
+
+    /** The median of the per-round ratios {@code a[i] / b[i]} (each pair measured in the same round). */
+    public static double medianRatio(final List<Double> a, final List<Double> b) {
+        final List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            ratios.add(a.get(i) / b.get(i));
+        }
+        return median(ratios);
+    }
 }

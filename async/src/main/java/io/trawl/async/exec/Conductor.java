@@ -147,8 +147,10 @@ public final class Conductor implements Agent {
                     break;
                 }
                 if (workersByScript[job.script()].length == 1
-                    && (next.pipeline() != tail.pipeline() || next.conductorSeq != tail.conductorSeq + 1)) {
-                    break; // a one-worker script is FIFO: a write must not overtake its pipeline's jobs in between
+                    && (next.pipeline() != job.pipeline() || next.lastScheduleSeq > job.conductorSeq)) {
+                    // A one-worker script is FIFO: a write may join only if no schedule (whose reads are not
+                    // known) came between; file operations on other paths cannot observe the difference.
+                    break;
                 }
                 take(next, worker);
                 tail.batchNext = next;

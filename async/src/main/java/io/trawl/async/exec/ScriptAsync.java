@@ -92,6 +92,11 @@ public final class ScriptAsync {
     }
 
     /** Jobs not yet finished (T.async.pending_items()). */
+    /** True when a job with {@code bytes} staged fits the bounds now (a hint: no reservation is made). */
+    public boolean hasRoom(final long bytes) {
+        return pendingJobs.get() < maxJobs && pendingBytes.get() + bytes <= maxBytes;
+    }
+
     public long pendingJobs() {
         return pendingJobs.get();
     }
@@ -119,6 +124,21 @@ public final class ScriptAsync {
 
     public void countTimedOut(final int pipeline) {
         counts[pipeline * STRIPE + TIMED_OUT]++;
+    }
+
+    /**
+     * Pipeline {@code pipeline}'s stripe, for publishing: submitted, completed, failed, rejected, timed out,
+     * refused, bytes written, added into {@code into[0..6]}. The pipeline's own thread.
+     */
+    public void addStripe(final int pipeline, final long[] into) {
+        final int base = pipeline * STRIPE;
+        into[0] += counts[base + SUBMITTED];
+        into[1] += counts[base + COMPLETED];
+        into[2] += counts[base + FAILED];
+        into[3] += counts[base + REJECTED];
+        into[4] += counts[base + TIMED_OUT];
+        into[5] += counts[base + REFUSED];
+        into[6] += counts[base + BYTES_WRITTEN];
     }
 
     private long sum(final int counter) {

@@ -37,8 +37,10 @@ public final class Worker implements Agent {
 
     private final AsyncJob[] gathered = new AsyncJob[4096];
     private final AsyncJob[] heads = new AsyncJob[4096];
-    private java.nio.channels.FileChannel openChannel;
-    private java.nio.file.Path openPath;
+    private final OpenFiles openFiles;
+    /** When this worker last did something (for closing its files once idle). */
+    private long lastWorkNanos;
+    private static final long CLOSE_FILES_WHEN_IDLE_NANOS = 50_000_000L;
     private volatile AsyncJob running;
     private volatile long runningSince;
     private volatile boolean interrupted;
@@ -55,6 +57,7 @@ public final class Worker implements Agent {
         this.script = script;
         this.runner = runner;
         this.paths = paths;
+        this.openFiles = new OpenFiles(files, paths);
         this.inbound = new SpscVarHandleArrayQueue<>(queueCapacity);
         this.done = new SpscVarHandleArrayQueue<>(queueCapacity);
         this.completions = new Queue[pipelines];
@@ -103,8 +106,18 @@ public final class Worker implements Agent {
     public int doWork() {
         final AsyncJob batch = inbound.poll();
         if (batch == null) {
-            return runDirect();
+            final int work = runDirect();
+            if (work == 0 && !openFiles.isEmpty()) {
+                final long now = System.nanoTime();
+                if (now - lastWorkNanos > CLOSE_FILES_WHEN_IDLE_NANOS) {
+                    openFiles.close();
+                }
+            } else if (work > 0) {
+                lastWorkNanos = System.nanoTime();
+            }
+            return work;
         }
+        lastWorkNanos = System.nanoTime();
         if (batch.kind() == io.trawl.async.job.JobKind.COPYBUFFER) {
             runCopyBuffers(batch);
             return 1;
@@ -178,14 +191,14 @@ public final class Worker implements Agent {
         Outcome outcome = Outcome.COMPLETED;
         String error = null;
         try {
-            files.copyBuffers(gathered, jobs, channel(target), journal == null ? null : intents);
+            files.copyBuffers(gathered, jobs, openFiles.channel(target), journal == null ? null : intents);
         } catch (final PathRefusedException e) {
             outcome = Outcome.REFUSED;
             error = e.getMessage();
         } catch (final IOException e) {
             outcome = Outcome.FAILED;
             error = "T.async:copybuffer " + target + ": " + FileOperations.describe(e);
-            closeChannel();
+            openFiles.close(target);
         }
         final long finished = System.nanoTime();
         for (int i = 0; i < jobs; i++) {
@@ -201,35 +214,6 @@ public final class Worker implements Agent {
         for (int i = 0; i < batches; i++) {
             post(done, heads[i]);
             heads[i] = null;
-        }
-        // Keep the file open only while the next batch in line writes the same file: any other job may
-        // rename or delete it.
-        final AsyncJob next = inbound.peek();
-        if (next == null || next.kind() != io.trawl.async.job.JobKind.COPYBUFFER || !next.target().equals(openPath)) {
-            closeChannel();
-        }
-    }
-
-    private java.nio.channels.FileChannel channel(final java.nio.file.Path file) throws IOException, PathRefusedException {
-        if (openChannel != null && file.equals(openPath)) {
-            return openChannel;
-        }
-        closeChannel();
-        paths.checkReal("copybuffer", file);
-        openChannel = files.openForWrite(file);
-        openPath = file;
-        return openChannel;
-    }
-
-    private void closeChannel() {
-        if (openChannel != null) {
-            try {
-                openChannel.close();
-            } catch (final IOException ignored) {
-                // the writes before were reported; nothing more to do for a failing close
-            }
-            openChannel = null;
-            openPath = null;
         }
     }
 
@@ -308,7 +292,7 @@ public final class Worker implements Agent {
 
     @Override
     public void onClose() {
-        closeChannel();
+        openFiles.close();
         runner.close();
     }
 

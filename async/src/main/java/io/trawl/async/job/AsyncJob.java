@@ -44,6 +44,8 @@ public final class AsyncJob {
     public boolean viaConductor;
     /** Its place among the jobs its pipeline sent the conductor for its script (1, 2, ...). */
     public long conductorSeq;
+    /** The conductorSeq of the last schedule its pipeline sent the conductor for its script before it (0: none). */
+    public long lastScheduleSeq;
     /** True once handed to a worker. */
     public boolean dispatched;
     /** The next job of the same batch (same worker, run back to back), or null. */

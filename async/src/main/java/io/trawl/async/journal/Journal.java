@@ -105,7 +105,7 @@ public final class Journal implements AutoCloseable {
         long damagedRecords = 0;
         String incompatible = null;
         for (final Path source : sources) {
-            final JournalReader.Contents contents = JournalReader.read(source);
+            final JournalReader.Contents contents = JournalReader.readOnce(source);
             if (contents.incompatible() != null) {
                 incompatible = contents.incompatible();
                 final Path aside = parent.resolve(directory.getFileName() + ".refused-" + System.currentTimeMillis());

@@ -46,6 +46,43 @@ public final class JournalReader {
     private JournalReader() {
     }
 
+    /** A journal {@link #readOnce} read, with the state of its files then. */
+    private record Remembered(List<String> files, Contents contents) {
+    }
+
+    private static final Map<Path, Remembered> REMEMBERED = new HashMap<>();
+
+    /**
+     * {@link #read}, remembering the result so a second call for the same, unchanged directory (the command
+     * line counts the unfinished jobs, then the journal takes them over) does not read it again. Any
+     * change to its files (names, sizes, times) reads it afresh.
+     */
+    public static synchronized Contents readOnce(final Path directory) {
+        final Path absolute = directory.toAbsolutePath().normalize();
+        final List<String> files = filesOf(absolute);
+        final Remembered last = REMEMBERED.remove(absolute); // handed out once: the caller owns it then
+        if (last != null && last.files().equals(files)) {
+            return last.contents();
+        }
+        final Contents contents = read(absolute);
+        REMEMBERED.put(absolute, new Remembered(files, contents));
+        return contents;
+    }
+
+    private static List<String> filesOf(final Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(directory)) {
+            return walk.filter(Files::isRegularFile).map(p -> {
+                final java.io.File file = p.toFile();
+                return p + ":" + file.length() + ":" + file.lastModified();
+            }).sorted().toList();
+        } catch (final IOException | java.io.UncheckedIOException e) {
+            return List.of("unreadable:" + System.nanoTime());
+        }
+    }
+
     /** Reads every queue under {@code directory} (nothing when it does not exist). */
     public static Contents read(final Path directory) {
         final Map<Long, JournaledJob> jobs = new HashMap<>();

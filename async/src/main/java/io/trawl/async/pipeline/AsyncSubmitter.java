@@ -39,6 +39,8 @@ public final class AsyncSubmitter {
     private final int[] viaConductor;
     /** Per script: jobs numbered as they go to the conductor (gaps where the ring refused one). */
     private final long[] conductorSeq;
+    /** Per script: conductorSeq of the last schedule sent to the conductor. */
+    private final long[] lastScheduleSeq;
     private static final Path[] NO_PATHS = new Path[0];
     private final RunConsole console;
     private final io.trawl.async.journal.PipelineJournal journal;
@@ -71,6 +73,7 @@ public final class AsyncSubmitter {
         this.nextWorker = new int[scripts.length];
         this.viaConductor = new int[scripts.length];
         this.conductorSeq = new long[scripts.length];
+        this.lastScheduleSeq = new long[scripts.length];
         this.console = console;
         this.journal = journal;
         this.tickets = tickets;
@@ -269,6 +272,26 @@ public final class AsyncSubmitter {
         return offer(job);
     }
 
+    /**
+     * True when a job of {@code script} with {@code bytes} staged would be taken now (queue bounds, rings):
+     * recovery submits only then, so a recovered job is never rejected for a transient lack of room.
+     */
+    public boolean hasRoom(final int script, final long bytes) {
+        if (!scripts[script].hasRoom(bytes) || !ringHasRoom(toConductor)) {
+            return false;
+        }
+        for (final Queue<AsyncJob> queue : toWorkers[script]) {
+            if (!ringHasRoom(queue)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ringHasRoom(final Queue<AsyncJob> queue) {
+        return !(queue instanceof org.jctools.queues.MessagePassingQueue<?> ring) || ring.size() < ring.capacity() - 1;
+    }
+
     /** T.async calls refused because the journal could not take them (full or failed). */
     public long journalRejections() {
         return journalRejections;
@@ -333,6 +356,10 @@ public final class AsyncSubmitter {
             || (toWorkers[job.script()].length == 1 && viaConductor[job.script()] > 0);
         if (job.viaConductor) {
             job.conductorSeq = ++conductorSeq[job.script()];
+            job.lastScheduleSeq = lastScheduleSeq[job.script()];
+            if (job.kind() == JobKind.SCHEDULE) {
+                lastScheduleSeq[job.script()] = job.conductorSeq;
+            }
         }
         if (!(job.viaConductor ? toConductor.offer(job) : offerDirect(job))) {
             // The submission ring is full: undo and count, the fast path does not wait.

@@ -49,6 +49,15 @@ public final class CompletionStage implements PipelineStage {
 
     private final Recovery recovery;
     private boolean recoverySubmitted;
+    private static final int RECOVERY_PER_DUTY = 4096;
+    private List<io.trawl.async.journal.JournaledJob> recoveryJobs;
+    private int recoveryCursor;
+    private int recoveredCount;
+    private static final AsyncCounter[] COUNTERS = AsyncCounter.values();
+    private static final long PUBLISH_INTERVAL_NANOS = 10_000_000L;
+    private org.agrona.concurrent.status.AtomicCounter[] published;
+    private final long[] publishing = new long[COUNTERS.length];
+    private long lastPublished;
     private final java.util.Set<Long> recovering = new java.util.HashSet<>();
 
     @SuppressWarnings("unchecked")
@@ -73,11 +82,37 @@ public final class CompletionStage implements PipelineStage {
         // completions are delivered between batches, in doDuty
     }
 
+    /** Allocates this pipeline's counters in the run's counters file. Main thread, before the pipeline starts. */
+    public void publishTo(final io.trawl.pipeline.Pipeline pipeline) {
+        published = new org.agrona.concurrent.status.AtomicCounter[COUNTERS.length];
+        for (final AsyncCounter counter : COUNTERS) {
+            published[counter.ordinal()] = pipeline.newCounter(counter.label(), counter.typeId());
+        }
+    }
+
+    private void publish() {
+        if (published == null) {
+            return;
+        }
+        java.util.Arrays.fill(publishing, 0);
+        for (final ScriptAsync script : scripts) {
+            script.addStripe(submitter.pipeline(), publishing);
+        }
+        publishing[AsyncCounter.OUTSTANDING.ordinal()] = submitter.outstanding();
+        publishing[AsyncCounter.JOURNAL_REJECTIONS.ordinal()] = submitter.journalRejections();
+        for (int i = 0; i < publishing.length; i++) {
+            published[i].setRelease(publishing[i]);
+        }
+    }
+
     @Override
     public int doDuty(final long nowNanos) {
+        if (nowNanos - lastPublished >= PUBLISH_INTERVAL_NANOS) {
+            lastPublished = nowNanos;
+            publish();
+        }
         int work = 0;
         if (!recoverySubmitted) {
-            recoverySubmitted = true;
             work += submitRecovered();
         }
         for (final Queue<AsyncJob> queue : queues) {
@@ -135,47 +170,71 @@ public final class CompletionStage implements PipelineStage {
         recovering.remove(job.id());
     }
 
-    /** Finishes, before any new input, the jobs an interrupted run left for this pipeline. */
+    /**
+     * Finishes, before any new input, the jobs an interrupted run left for this pipeline: submits them in
+     * journal order, as many per duty cycle as the script's queue bounds and the rings take (the rest wait
+     * for the next cycle, never rejected), so any number of recovered jobs fits.
+     */
     private int submitRecovered() {
         if (recovery == null) {
+            recoverySubmitted = true;
             return 0;
         }
-        final List<io.trawl.async.journal.JournaledJob> jobs = recovery.jobsFor(submitter.pipeline());
-        int submitted = 0;
-        for (final io.trawl.async.journal.JournaledJob job : jobs) {
+        if (recoveryJobs == null) {
+            recoveryJobs = recovery.jobsFor(submitter.pipeline());
+        }
+        int work = 0;
+        while (recoveryCursor < recoveryJobs.size() && work < RECOVERY_PER_DUTY) {
+            final io.trawl.async.journal.JournaledJob job = recoveryJobs.get(recoveryCursor);
             final int script = recovery.scriptIndex(job.script());
-            if (script < 0) {
-                console.warn("trawl: T.async job " + job.id() + " (" + job.kind().method() + ") of script " + job.script()
-                    + " not recovered: the script is not loaded in this run");
-                continue;
+            if (script >= 0 && job.effect() == null && !submitter.hasRoom(script, job.bytes() == null ? 0 : job.bytes().length)) {
+                return work; // full for now: the jobs submitted so far must drain first
             }
-            try {
-                final io.trawl.async.journal.RecoveryBinder.Bound bound = job.kind() == io.trawl.async.job.JobKind.SCHEDULE
-                    ? recovery.bind(job, submitter.pipeline()) : null;
-                if (job.kind() == io.trawl.async.job.JobKind.SCHEDULE && bound == null) {
-                    console.warn("trawl: T.async schedule " + job.id() + " of " + job.script() + " not recovered");
-                    continue;
-                }
-                if (job.effect() != null) {
-                    deliverFinished(job, script, bound);
-                    submitted++;
-                    continue;
-                }
-                final String refusal = job.kind() == io.trawl.async.job.JobKind.SCHEDULE
-                    ? submitter.schedule(script, bound.task(), null, bound.handler(), bound.state(), job.payload(), job.id())
-                    : submitter.resubmit(job, script, null, null);
-                if (refusal != null) {
-                    console.warn("trawl: recovered T.async job " + job.id() + ": " + refusal);
-                    continue;
-                }
-                recovering.add(job.id());
-                submitted++;
-            } catch (final Exception e) {
-                console.warn("trawl: T.async job " + job.id() + " of " + job.script() + " not recovered: " + e.getMessage());
+            recoveryCursor++;
+            work++;
+            if (submitRecovered(job, script)) {
+                recoveredCount++;
             }
         }
-        recovery.submitted(submitter.pipeline(), submitted);
-        return submitted;
+        if (recoveryCursor == recoveryJobs.size()) {
+            recoverySubmitted = true;
+            recoveryJobs = null;
+            recovery.submitted(submitter.pipeline(), recoveredCount);
+        }
+        return work;
+    }
+
+    /** One recovered job; false when it cannot run in this run (reported). */
+    private boolean submitRecovered(final io.trawl.async.journal.JournaledJob job, final int script) {
+        if (script < 0) {
+            console.warn("trawl: T.async job " + job.id() + " (" + job.kind().method() + ") of script " + job.script()
+                + " not recovered: the script is not loaded in this run");
+            return false;
+        }
+        try {
+            final io.trawl.async.journal.RecoveryBinder.Bound bound = job.kind() == io.trawl.async.job.JobKind.SCHEDULE
+                ? recovery.bind(job, submitter.pipeline()) : null;
+            if (job.kind() == io.trawl.async.job.JobKind.SCHEDULE && bound == null) {
+                console.warn("trawl: T.async schedule " + job.id() + " of " + job.script() + " not recovered");
+                return false;
+            }
+            if (job.effect() != null) {
+                deliverFinished(job, script, bound);
+                return true;
+            }
+            final String refusal = job.kind() == io.trawl.async.job.JobKind.SCHEDULE
+                ? submitter.schedule(script, bound.task(), null, bound.handler(), bound.state(), job.payload(), job.id())
+                : submitter.resubmit(job, script, null, null);
+            if (refusal != null) {
+                console.warn("trawl: recovered T.async job " + job.id() + ": " + refusal);
+                return false;
+            }
+            recovering.add(job.id());
+            return true;
+        } catch (final Exception e) {
+            console.warn("trawl: T.async job " + job.id() + " of " + job.script() + " not recovered: " + e.getMessage());
+            return false;
+        }
     }
 
     /** A recovered job whose effects were done: only its completion is left to deliver. */
@@ -222,7 +281,11 @@ public final class CompletionStage implements PipelineStage {
     @Override
     public boolean isDrained() {
         doDuty(System.nanoTime());
-        return submitter.outstanding() == 0;
+        if (submitter.outstanding() == 0) {
+            publish();
+            return true;
+        }
+        return false;
     }
 
     /** Latency of every job this pipeline completed, µs. */

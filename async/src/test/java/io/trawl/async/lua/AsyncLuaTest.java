@@ -215,6 +215,75 @@ class AsyncLuaTest {
     }
 
     @Test
+    void moreRecoveredJobsThanTheQueueHoldsAllRunInJournalOrder() throws IOException {
+        // an interrupted run left 20000 appends; this run's queue takes 100 at a time and its rings 65536
+        final Path out = temp.resolve("out");
+        final Path target = out.resolve("files/recovered.txt");
+        final Path script = AsyncScriptRun.script(temp.resolve("scripts"), "t.lua", plugin("onload = function() end"));
+        final io.trawl.async.journal.Journal journal = io.trawl.async.journal.Journal.open(out.resolve("state/journal"), "none",
+            1L << 30, AsyncScriptRun.QUIET);
+        final io.trawl.async.journal.PipelineJournal pipeline = journal.pipeline(0);
+        final StringBuilder expected = new StringBuilder();
+        for (int i = 1; i <= 20_000; i++) {
+            final byte[] line = ("line " + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            expected.append("line ").append(i).append('\n');
+            final java.lang.foreign.MemorySegment memory = java.lang.foreign.Arena.ofAuto().allocate(line.length);
+            java.lang.foreign.MemorySegment.copy(line, 0, memory, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, line.length);
+            assertThat(pipeline.submitted(io.trawl.async.job.AsyncJob.copyBuffer(i, 0, 0, target, -1, memory, 0, line.length),
+                i, "t.lua", script.toString(), null, -1)).isTrue();
+        }
+        journal.close(false);
+        final AsyncScriptRun run = AsyncScriptRun.run(SharedCorpus.sixteenMinutes(), out, 1, List.of(script),
+            Map.of(TrawlSettings.ASYNC_QUEUE_JOBS, 100));
+        assertThat(run.warnings).noneMatch(w -> w.contains("not recovered") || w.contains("rejected"));
+        assertThat(run.async().get("recovered").asLong()).isEqualTo(20_000);
+        assertThat(run.async().get("rejected").asLong()).isZero();
+        assertThat(Files.readString(target)).isEqualTo(expected.toString());
+        assertThat(run.summary.get("packets").asLong()).isPositive();
+    }
+
+    @Test
+    void writesAfterAFileWasRemovedOrReplacedLandInTheNewFile() throws IOException {
+        // workers keep files open between writes: a file another worker removed or renamed over must be reopened
+        final Path dir = temp.resolve("out/files");
+        final AsyncScriptRun run = run(plugin("""
+              request_async_workers = 3,
+              onload = function() T.n = 0; T.since = {} end,
+              simplecounter = {
+                protocol_guid = "%1$s",
+                onpacket = function(engine, layer)
+                  T.n = T.n + 1
+                  local bytes = layer:rawbytes()
+                  local k = T.n %% 3
+                  local file = "%2$s/f-" .. k .. ".bin"
+                  T.async:copybuffer(bytes, file)
+                  T.since[k] = (T.since[k] or 0) + bytes:size()
+                  if T.n %% 97 == 0 then
+                    T.async:rm(file)
+                    T.since[k] = 0
+                  elseif T.n %% 89 == 0 then
+                    local fresh = "%2$s/fresh-" .. T.n .. ".bin"
+                    T.async:copybuffer(bytes, fresh, 0)
+                    T.async:copy(fresh, file)
+                    T.since[k] = bytes:size()
+                  end
+                end,
+              },
+              onunload = function()
+                for k = 0, 2 do print("left " .. k .. " " .. (T.since[k] or 0)) end
+              end""".formatted(TCP, dir)), 1, Map.of());
+        assertThat(run.async().get("failed").asLong()).as(run.async().toString()).isZero();
+        final List<String> left = run.printedStartingWith("left ");
+        assertThat(left).hasSize(3);
+        for (final String line : left) {
+            final String[] parts = line.split(" ");
+            final Path file = dir.resolve("f-" + parts[1] + ".bin");
+            final long expected = Long.parseLong(parts[2]);
+            assertThat(Files.exists(file) ? Files.size(file) : 0L).as(line).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void aFullQueueRejectsAndCountsWhileEveryPacketIsStillProcessed() {
         final AsyncScriptRun run = run(plugin("""
               onload = function() T.calls = 0 end,

@@ -95,6 +95,21 @@ final class AsyncScriptRun {
         return run;
     }
 
+    /** A console that drops everything. */
+    static final RunConsole QUIET = new RunConsole() {
+        @Override
+        public void info(final String line) {
+        }
+
+        @Override
+        public void warn(final String line) {
+        }
+
+        @Override
+        public void scriptOutput(final String line) {
+        }
+    };
+
     JsonNode async() {
         return summary.get("async");
     }

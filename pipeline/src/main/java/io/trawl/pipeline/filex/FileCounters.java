@@ -15,6 +15,10 @@ public final class FileCounters {
     long bytes;
     /** Bodies not staged because writing failed (disk full, permissions). */
     long writeErrors;
+    /** Writes made without a buffer because every buffer was taken (many bodies in flight). */
+    long unbufferedWrites;
+    /** Staging files reopened after being closed to stay under the open-files bound. */
+    long reopened;
 
     public void add(final FileCounters other) {
         extracted += other.extracted;
@@ -22,6 +26,8 @@ public final class FileCounters {
         filesReported += other.filesReported;
         bytes += other.bytes;
         writeErrors += other.writeErrors;
+        unbufferedWrites += other.unbufferedWrites;
+        reopened += other.reopened;
     }
 
     public Map<String, Object> toMap() {
@@ -31,6 +37,8 @@ public final class FileCounters {
         out.put("bytes", bytes);
         out.put("files_reported", filesReported);
         out.put("write_errors", writeErrors);
+        out.put("unbuffered_writes", unbufferedWrites);
+        out.put("reopened", reopened);
         return out;
     }
 

@@ -34,9 +34,10 @@ final class ContentDecoder {
     private final byte[] deflateStart = new byte[2];
     private int deflateStartLength;
 
-    ContentDecoder(final ByteBuffer output) {
+    /** {@code outputSegment} is {@code output} as a segment (shared by every decoder of a pipeline). */
+    ContentDecoder(final ByteBuffer output, final MemorySegment outputSegment) {
         this.output = output;
-        this.outputSegment = MemorySegment.ofBuffer(output);
+        this.outputSegment = outputSegment;
     }
 
     /** Starts a new body. */

@@ -36,10 +36,16 @@ public final class HttpFlowParser {
      * @param decodeBuffer a direct buffer the pipeline lends to every parser for decompressed output
      */
     public HttpFlowParser(final int flow, final HttpListener listener, final ByteBuffer decodeBuffer) {
+        this(flow, listener, decodeBuffer, MemorySegment.ofBuffer(decodeBuffer));
+    }
+
+    /** With the decode buffer also as a segment, made once per pipeline. */
+    public HttpFlowParser(final int flow, final HttpListener listener, final ByteBuffer decodeBuffer,
+                          final MemorySegment decodeSegment) {
         this.flow = flow;
         this.listener = listener;
         this.requests = new Direction(true, null);
-        this.responses = new Direction(false, new ContentDecoder(decodeBuffer));
+        this.responses = new Direction(false, new ContentDecoder(decodeBuffer, decodeSegment));
     }
 
     /** Reassembled bytes of one direction. */

@@ -18,6 +18,7 @@ public final class HttpStreamConsumer implements StreamConsumer, HttpListener {
     private final HttpListener[] listeners;
     private final HttpFlowParser[] parsers;
     private final ByteBuffer decodeBuffer = ByteBuffer.allocateDirect(64 * 1024);
+    private final MemorySegment decodeSegment = MemorySegment.ofBuffer(decodeBuffer);
     private long transactions;
 
     public HttpStreamConsumer(final int flowCapacity, final List<HttpListener> listeners) {
@@ -37,7 +38,7 @@ public final class HttpStreamConsumer implements StreamConsumer, HttpListener {
     private HttpFlowParser parser(final int flow) {
         HttpFlowParser parser = parsers[flow];
         if (parser == null) {
-            parser = new HttpFlowParser(flow, this, decodeBuffer);
+            parser = new HttpFlowParser(flow, this, decodeBuffer, decodeSegment);
             parsers[flow] = parser;
         }
         return parser;

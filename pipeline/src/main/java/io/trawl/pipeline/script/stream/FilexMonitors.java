@@ -85,7 +85,9 @@ final class FilexMonitors extends FlowScripts {
                   final String uniquePrefix) {
         super(stage, ScriptType.FILEX_MONITOR);
         this.extractor = staged == null ? null
-            : new HttpFileExtractor(stagingDirectory, chunkBytes, staged, this::onFile, uniquePrefix);
+            : new HttpFileExtractor(stagingDirectory, chunkBytes, staged, this::onFile, uniquePrefix,
+                HttpFileExtractor.DEFAULT_MAX_BUFFERS,
+                HttpFileExtractor.openFileBudget(stage.pipeline().configuration().pipelines()));
         this.stagingDirectory = stagingDirectory;
         this.uniquePrefix = uniquePrefix;
         filterFlow = callbacks("filter_flow");

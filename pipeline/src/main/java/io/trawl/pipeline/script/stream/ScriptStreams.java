@@ -162,7 +162,13 @@ public final class ScriptStreams implements PipelineStageFactory {
     }
 
     @Override
+    public void close() {
+        staged.close();
+    }
+
+    @Override
     public void contributeSummary(final Map<String, Object> summary) {
+        staged.awaitDeletions(); // the pipelines (and T.async) released everything: the counts are final
         reassembly.contributeSummary(summary);
         final FileCounters counters = new FileCounters();
         for (final FilexMonitors monitors : filex) {

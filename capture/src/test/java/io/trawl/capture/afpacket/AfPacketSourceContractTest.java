@@ -45,7 +45,7 @@ class AfPacketSourceContractTest extends CaptureSourceContractTest {
     protected CaptureSource openReplaying(final Path capture) {
         final AfPacketSource source;
         try (NetworkNamespace.Entered in = NetworkNamespace.enter(rig.receiverNamespace())) {
-            source = AfPacketSource.open(rig.receiverInterface(), 2, new PacketRingOptions(1 << 16, 64, 5), false);
+            source = AfPacketSource.open(rig.receiverInterface(), 2, new PacketRingOptions(1 << 16, 128, 5), false);
         }
         return LiveReplay.start(source, rig, capture, "--topspeed");
     }

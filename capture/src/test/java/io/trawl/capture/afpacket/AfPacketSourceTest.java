@@ -57,7 +57,7 @@ class AfPacketSourceTest {
     @Test
     void busyPollingReceivesEverything() {
         long received = 0;
-        try (LiveReplay live = LiveReplay.start(open(1, new PacketRingOptions(1 << 16, 64, 5), true), rig,
+        try (LiveReplay live = LiveReplay.start(open(1, new PacketRingOptions(1 << 16, 128, 5), true), rig,
             SharedCorpus.sixteenMinutes(), "--topspeed")) {
             assertThat(live.description()).contains("busy-poll when idle");
             final long deadline = System.nanoTime() + 30_000_000_000L;
@@ -74,7 +74,7 @@ class AfPacketSourceTest {
         final Map<String, Integer> socketOfFlow = new HashMap<>();
         final List<String> violations = new ArrayList<>();
         final long[] perSocket = new long[3];
-        try (LiveReplay live = LiveReplay.start(open(3, new PacketRingOptions(1 << 16, 64, 5)), rig,
+        try (LiveReplay live = LiveReplay.start(open(3, new PacketRingOptions(1 << 16, 128, 5)), rig,
             SharedCorpus.sixteenMinutes(), "--topspeed")) {
             final long deadline = System.nanoTime() + 30_000_000_000L;
             while (perSocket[0] + perSocket[1] + perSocket[2] < 7000 && System.nanoTime() < deadline) {

@@ -40,11 +40,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LiveCaptureAcceptanceTest {
     private static final long PACKETS = 7000;
     /**
-     * Scripts whose outputs must match too: the bundled counting script (packets and bytes per IP protocol).
-     * A file-extraction script joins once scripts can receive extracted files ({@code onfile_http}).
+     * Scripts whose outputs must match too: the bundled counting script (packets and bytes per IP protocol)
+     * and the bundled file-extraction script (saves every extracted HTTP body, counts them by content type,
+     * records their URLs).
      */
     private static final List<Path> SCRIPTS = List.of(
-        TrawlProcess.projectDirectory().resolve("deploy/scripts/protocol_counter.lua"));
+        TrawlProcess.projectDirectory().resolve("deploy/scripts/protocol_counter.lua"),
+        TrawlProcess.projectDirectory().resolve("deploy/scripts/http_files.lua"));
     private static VethRig rig;
     private static Path work;
     private static Path config;
@@ -66,8 +68,12 @@ class LiveCaptureAcceptanceTest {
         }
         fileReplay = RunOutputs.read(out);
         assertThat(fileReplay.totals()).containsEntry("packets", PACKETS);
-        if (Files.isRegularFile(SCRIPTS.getFirst())) {
+        if (Files.isRegularFile(SCRIPTS.get(0))) {
             assertThat(fileReplay.otherFiles()).as("the counting script wrote its counters").containsKey("counters.jsonl");
+        }
+        if (Files.isRegularFile(SCRIPTS.get(1))) {
+            assertThat(fileReplay.otherFiles()).as("the extraction script saved bodies and their URLs")
+                .containsKeys("extracted files (sha256, bytes)", "resources.jsonl");
         }
     }
 

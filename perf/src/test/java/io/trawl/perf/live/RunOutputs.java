@@ -46,6 +46,7 @@ record RunOutputs(Map<String, Object> totals, Map<String, Integer> flows, Map<St
                 flows.merge(key.toString().strip(), 1, Integer::sum);
             }
             final Map<String, String> others = new TreeMap<>();
+            final List<String> extracted = new ArrayList<>();
             try (Stream<Path> files = Files.walk(out)) {
                 for (final Path file : files.filter(Files::isRegularFile).toList()) {
                     final Path relative = out.relativize(file);
@@ -53,8 +54,17 @@ record RunOutputs(Map<String, Object> totals, Map<String, Integer> flows, Map<St
                     if (name.equals("summary.json") || name.equals("flows.jsonl") || relative.startsWith("state")) {
                         continue;
                     }
+                    if (name.startsWith("extracted-")) {
+                        // Saved HTTP bodies: by content (names carry per-pipeline sequence numbers).
+                        extracted.add(sha256(file) + " " + Files.size(file) + (name.endsWith(".partial") ? " partial" : ""));
+                        continue;
+                    }
                     others.put(name, scriptOutput(name, file));
                 }
+            }
+            if (!extracted.isEmpty()) {
+                java.util.Collections.sort(extracted);
+                others.put("extracted files (sha256, bytes)", String.join("\n", extracted));
             }
             return new RunOutputs(totals, flows, others, summary);
         } catch (final IOException e) {
@@ -65,7 +75,8 @@ record RunOutputs(Map<String, Object> totals, Map<String, Integer> flows, Map<St
     /**
      * A script output reduced to what does not depend on packet times: {@code counters.jsonl} as the total
      * of every (group, key, meter) over all buckets (with the labels seen), other JSON Lines files as the
-     * sorted lines without their {@code ts} and {@code pipeline} fields, anything else by size.
+     * sorted lines without their {@code ts} and {@code pipeline} fields, anything else by size (saved HTTP
+     * bodies, {@code extracted-*}, are compared by content hash instead, together).
      */
     private static String scriptOutput(final String name, final Path file) throws IOException {
         if (!name.endsWith(".jsonl")) {
@@ -95,6 +106,15 @@ record RunOutputs(Map<String, Object> totals, Map<String, Integer> flows, Map<St
         }
         java.util.Collections.sort(lines);
         return String.join("\n", lines);
+    }
+
+    private static String sha256(final Path file) throws IOException {
+        try {
+            return java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (final java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Every {@code drops} entry of the summary, by cause. */

@@ -12,7 +12,10 @@ public interface ReceiveQueue {
 
     /**
      * Delivers up to {@code limit} packets that are ready now to {@code handler}, in arrival order.
-     * Never blocks: with nothing ready it returns 0 and the caller's idle strategy decides what to do.
+     * Never blocks for long: with nothing ready it returns 0 and the caller's idle strategy decides what to
+     * do. (Live sources configured to sleep in the kernel when idle, such as {@code afxdp:} and
+     * {@code afpacket:} in their {@code poll} wait mode, may first wait up to about a millisecond for
+     * packets; that is their idle strategy.)
      *
      * @return packets delivered (0 if none were ready), or {@link #END_OF_INPUT}
      */

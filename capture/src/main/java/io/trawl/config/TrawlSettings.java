@@ -30,7 +30,8 @@ public final class TrawlSettings {
     // ---- run ------------------------------------------------------------------------------------
     public static final Setting<String> SOURCE = define("source", "--source", null, "the bundled demo capture",
         "Where packets come from: pcap:PATH (pcap or pcapng file replay), dpdk:DEVARGS (a DPDK port: "
-            + "net_pcap0,rx_pcap=FILE, net_null0, a PCI address...); later afxdp:, afpacket:.", text());
+            + "net_pcap0,rx_pcap=FILE, net_null0, a PCI address...), afxdp:IFACE[@QUEUE] (AF_XDP; every active RX "
+            + "queue without @QUEUE), afpacket:IFACE (TPACKET_V3, fanned out over the pipelines).", text());
     public static final Setting<List<Path>> SCRIPTS = define("scripts", "--script", List.of(), "none",
         "Lua scripts to load: files, or directories whose *.lua files are loaded (repeat --script).", listOf(path()));
     public static final Setting<Path> OUT = define("out", "--out", Path.of("trawl-out"), "./trawl-out",
@@ -182,7 +183,73 @@ public final class TrawlSettings {
         "Disk the journal may use; beyond it new T.async calls are rejected (counted as async.journal_full).",
         bytes(16L << 20, 1L << 44));
 
+    // ---- live capture: AF_XDP and AF_PACKET ------------------------------------------------------
+    public static final Setting<String> AFXDP_XDP_MODE = define("afxdp.xdp_mode", "--xdp-mode", "auto", "auto",
+        "Where afxdp: runs its XDP redirect program: drv (native, in the driver; needed for zero-copy), skb "
+            + "(generic, any device, copies), auto (drv, falling back to skb with a message).", choice("auto", "drv", "skb"));
+    public static final Setting<String> AFXDP_BIND_MODE = define("afxdp.bind_mode", "--xdp-bind", "auto", "auto",
+        "How afxdp: sockets receive: zerocopy (the NIC writes into trawl's memory; drv mode and driver support), copy "
+            + "(the kernel copies), auto (zerocopy where the driver has it, else copy, with a message).",
+        choice("auto", "copy", "zerocopy"));
+    public static final Setting<Integer> AFXDP_FRAME_SIZE = define("afxdp.frame_size", "--xdp-frame-size", 2048, "2048",
+        "Bytes per afxdp: UMEM frame, 2048 or 4096; a packet must fit in a frame minus 256 bytes of headroom "
+            + "(larger ones are dropped and counted).", frameSize());
+    public static final Setting<Integer> AFXDP_RX_RING = define("afxdp.rx_ring", "--xdp-rx-ring", 16384, "16384",
+        "Entries of each afxdp: RX ring (power of two); a full ring drops packets (drops.afxdp_rx_ring_full).",
+        powerOfTwo(64, 1 << 20));
+    public static final Setting<Integer> AFXDP_FILL_RING = define("afxdp.fill_ring", "--xdp-fill-ring", 16384, "16384",
+        "Entries of each afxdp: fill ring (power of two): free frames the kernel may receive into.",
+        powerOfTwo(64, 1 << 20));
+    public static final Setting<Integer> AFXDP_FRAMES = define("afxdp.frames", "--xdp-frames", null,
+        "fill_ring + rx_ring", "UMEM frames per afxdp: socket (memory: frames x frame_size; above RLIMIT_MEMLOCK it "
+            + "needs CAP_IPC_LOCK).", integer(64, 1 << 24));
+    public static final Setting<String> AFXDP_WAIT = define("afxdp.wait", "--xdp-wait", "poll", "poll",
+        "What an idle afxdp: queue does: poll (sleep in poll() until packets arrive, at most 1 ms at a time) or "
+            + "busy-poll (never sleep; SO_BUSY_POLL lets the capture thread run the driver's receive work; pair with "
+            + "pipeline.idle_strategy busy-spin and dedicated --cpus).", choice("poll", "busy-poll"));
+    public static final Setting<Integer> AFXDP_COALESCE = define("afxdp.coalesce_us", null, 1000, "1000",
+        "In poll mode, while traffic flows, the longest (microseconds) an emptied afxdp: queue sleeps before looking "
+            + "again, so packets are handled in batches with fewer wakeups (the sleep adapts to the rate, aiming at a "
+            + "quarter-full RX ring); at most this much added latency. Keep it below rx_ring / line rate (16384 at "
+            + "14.88 Mpps: 1.1 ms). 0: wake in poll() for every packet.", integer(0, 100_000));
+    public static final Setting<Long> AFPACKET_BLOCK_SIZE = define("afpacket.block_size", "--afpacket-block-size",
+        1L << 20, "1m", "Bytes per afpacket: TPACKET_V3 ring block (power of two, at least 4k); a packet must fit in one.",
+        bytes(4096, 1L << 30));
+    public static final Setting<Integer> AFPACKET_BLOCKS = define("afpacket.blocks", "--afpacket-blocks", 64, "64",
+        "Blocks per afpacket: ring (one ring per pipeline); a full ring drops packets (drops.afpacket_ring_full).",
+        integer(2, 1 << 16));
+    public static final Setting<Integer> AFPACKET_BLOCK_TIMEOUT = define("afpacket.block_timeout_ms", null, 10, "10",
+        "Milliseconds after which the kernel hands a partly filled afpacket: block to trawl (latency at low rates).",
+        integer(1, 60_000));
+    public static final Setting<String> AFPACKET_WAIT = define("afpacket.wait", "--afpacket-wait", "poll", "poll",
+        "What an idle afpacket: queue does: poll (sleep in poll() until a block is ready, at most 1 ms at a time) or "
+            + "busy-poll (never sleep; check the ring again).", choice("poll", "busy-poll"));
+
     private TrawlSettings() {
+    }
+
+    /** A power of two in {@code [min, max]}. */
+    private static ValueParser<Integer> powerOfTwo(final int min, final int max) {
+        final ValueParser<Integer> range = integer(min, max);
+        return raw -> {
+            final int value = range.parse(raw);
+            if (Integer.bitCount(value) != 1) {
+                throw new IllegalArgumentException("expected a power of two (e.g. 2048, 4096, 8192), got " + raw);
+            }
+            return value;
+        };
+    }
+
+    /** An AF_XDP frame size: 2048 or 4096. */
+    private static ValueParser<Integer> frameSize() {
+        final ValueParser<Integer> range = integer(2048, 4096);
+        return raw -> {
+            final int value = range.parse(raw);
+            if (value != 2048 && value != 4096) {
+                throw new IllegalArgumentException("expected 2048 or 4096, got " + raw);
+            }
+            return value;
+        };
     }
 
     private static <T> Setting<T> define(final String key, final String option, final T defaultValue,

@@ -1,6 +1,7 @@
 /**
  * Every native binding of trawl, through the Foreign Function &amp; Memory API: libc (thread affinity,
- * errno), and in later packages DPDK and AF_XDP/AF_PACKET. This is the only module that touches
+ * errno), the Linux socket, memory and {@code bpf(2)} calls ({@code linux}), AF_XDP ({@code xdp}) and
+ * AF_PACKET TPACKET_V3 ({@code packet}), and DPDK. This is the only module that touches
  * {@link java.lang.foreign.Linker}; the rest of trawl calls the facades here.
  *
  * <p>Conventions, like Netty's {@code Epoll}: one facade class per native library, {@code static final}

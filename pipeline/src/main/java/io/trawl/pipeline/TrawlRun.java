@@ -52,6 +52,10 @@ public final class TrawlRun {
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<String> agentErrors = new ArrayList<>();
     private final Map<String, Object> summary = new LinkedHashMap<>();
+    /** Counter type id of the source's drop counters (capture's range is 100-199). */
+    static final int SOURCE_DROP_COUNTER_TYPE = 100;
+
+    private final Map<String, AtomicCounter> sourceDropCounters = new LinkedHashMap<>();
     private CountersFile countersFile;
     private volatile long startedNanos;
 
@@ -85,6 +89,7 @@ public final class TrawlRun {
         startedNanos = System.nanoTime();
         try {
             build();
+            createSourceDropCounters();
             for (final PipelineStageFactory factory : stageFactories) {
                 for (final Pipeline pipeline : pipelines) {
                     pipeline.addStage(factory.create(pipeline));
@@ -102,6 +107,7 @@ public final class TrawlRun {
         }
         final long elapsed = System.nanoTime() - startedNanos;
         summarize(started, elapsed);
+        publishSourceDrops();
         for (final PipelineStageFactory factory : stageFactories) {
             factory.contributeSummary(summary);
         }
@@ -194,13 +200,42 @@ public final class TrawlRun {
         coordinator.requestStop("error: " + message);
     }
 
+    /**
+     * One counter per cause the source reports drops for (the kernel's counters of live sources), type id
+     * {@value #SOURCE_DROP_COUNTER_TYPE} (capture range), so that {@code trawl counters} shows them while
+     * the run goes on. Created before any thread starts: the counters file has a single allocating thread.
+     */
+    private void createSourceDropCounters() {
+        for (final String cause : source.drops().keySet()) {
+            sourceDropCounters.put(cause, countersFile.newCounter("source drops: " + cause, SOURCE_DROP_COUNTER_TYPE));
+        }
+    }
+
+    /** Copies the source's drop counts into the counters file (monitor thread, about once a second). */
+    private void publishSourceDrops() {
+        if (sourceDropCounters.isEmpty()) {
+            return;
+        }
+        source.drops().forEach((cause, count) -> {
+            final AtomicCounter counter = sourceDropCounters.get(cause);
+            if (counter != null) {
+                counter.setOrdered(count);
+            }
+        });
+    }
+
     private void monitor() {
         final long deadline = context.durationNanos() == Long.MAX_VALUE ? Long.MAX_VALUE : startedNanos + context.durationNanos();
         final long limit = context.packetLimit();
         final boolean live = !source.isFinite();
+        long nextDropPublish = 0;
         while (!coordinator.allDone()) {
             LockSupport.parkNanos(10_000_000L);
             final long now = System.nanoTime();
+            if (live && now >= nextDropPublish) {
+                publishSourceDrops();
+                nextDropPublish = now + 1_000_000_000L;
+            }
             if (now >= deadline) {
                 coordinator.requestStop("duration reached");
             }

@@ -1,14 +1,11 @@
 package io.trawl.perf.async;
 
 import io.trawl.async.AsyncService;
-import io.trawl.async.exec.CallableTaskRunner;
 import io.trawl.async.job.CompletionHandler;
 import io.trawl.async.pipeline.AsyncSubmitter;
 import io.trawl.async.pipeline.CompletionStage;
-import io.trawl.config.TrawlContext;
 import io.trawl.config.TrawlSettings;
 import io.trawl.perf.Peer;
-import io.trawl.pipeline.filex.StagedFiles;
 import io.trawl.pipeline.script.ScriptInstance;
 import org.HdrHistogram.Histogram;
 import org.luaj.vm2.LuaValue;
@@ -19,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -103,14 +101,8 @@ public final class RoundTripVersusCompletableFuture {
     /** The transport alone: a Java no-op task; p50 µs, p99 µs, jobs/s. */
     private static double[] trawlJava(final String idle) throws Exception {
         final Path dir = Files.createTempDirectory("trawl-roundtrip-java");
-        final TrawlContext context = new TrawlContext();
-        context.set(TrawlSettings.OUT, dir.resolve("out"), "bench");
-        context.setRaw(TrawlSettings.ASYNC_IDLE, idle, "bench");
-        context.setRaw(TrawlSettings.ASYNC_QUEUE_JOBS, 1 << 20, "bench");
-        context.conclude();
-        final AsyncService service = new AsyncService(context, List.of(new AsyncService.ScriptSpec("bench", 1)),
-            (script, worker) -> new CallableTaskRunner(), new StagedFiles(), AsyncHarness.QUIET);
-        service.start();
+        final AsyncService service = AsyncHarness.javaService(dir.resolve("out"),
+            Map.of(TrawlSettings.ASYNC_IDLE, idle, TrawlSettings.ASYNC_QUEUE_JOBS, 1 << 20));
         try {
             final AsyncSubmitter submitter = service.submitter(0);
             final CompletionStage completions = service.completionStage(0);

@@ -119,18 +119,37 @@ final class RunExecution {
     private void continueInterruptedRun(final TrawlContext context) {
         final Path stateDir = context.get(TrawlSettings.STATE) != null ? context.get(TrawlSettings.STATE)
             : context.outDir().resolve("state");
-        final Path journal = stateDir.resolve("journal");
+        final Interrupted interrupted = interruptedRun(stateDir, err);
+        if (interrupted.unfinished() == 0) {
+            return;
+        }
+        err.println("trawl: " + stateDir + " holds " + interrupted.unfinished() + " unfinished T.async job(s) of an "
+            + "interrupted run: they run first, and this run's outputs are added to those in " + context.outDir());
+        context.set(TrawlSettings.OUTPUTS_APPEND, true, "recovery");
+        if (context.scripts().isEmpty() && !interrupted.scripts().isEmpty()) {
+            err.println("trawl: loading the interrupted run's scripts to finish its jobs: " + interrupted.scripts());
+            context.set(TrawlSettings.SCRIPTS, interrupted.scripts(), "recovery (journal)");
+        }
+    }
+
+    /** What an interrupted run left in a state directory: unfinished T.async jobs and the scripts they need. */
+    record Interrupted(long unfinished, List<Path> scripts) {
+    }
+
+    /**
+     * Reads the journals in {@code stateDir}. When none holds an unfinished job, the journals left there are
+     * removed (a run stopped while removing its finished journal, or killed right after its last delivery:
+     * nothing to do, now or later), each named on {@code err}.
+     */
+    static Interrupted interruptedRun(final Path stateDir, final PrintStream err) {
         final List<Path> journals = new ArrayList<>();
-        if (java.nio.file.Files.isDirectory(journal)) {
-            journals.add(journal);
+        if (java.nio.file.Files.isDirectory(stateDir.resolve("journal"))) {
+            journals.add(stateDir.resolve("journal"));
         }
         try (java.util.stream.Stream<Path> siblings = java.nio.file.Files.list(stateDir)) {
             siblings.filter(p -> p.getFileName().toString().startsWith("journal.recovering-")).forEach(journals::add);
         } catch (final java.io.IOException e) {
-            return; // no state directory yet: nothing to continue
-        }
-        if (journals.isEmpty()) {
-            return;
+            return new Interrupted(0, List.of()); // no state directory yet: nothing to continue
         }
         final java.util.LinkedHashSet<Path> scripts = new java.util.LinkedHashSet<>();
         long unfinished = 0;
@@ -149,8 +168,6 @@ final class RunExecution {
             }
         }
         if (unfinished == 0) {
-            // A run stopped while removing its finished journal (or a kill right after its last delivery):
-            // nothing to do, and nothing any later run could do with it either.
             for (final Path dir : finished) {
                 final io.trawl.async.journal.JournalReader.Contents contents = io.trawl.async.journal.JournalReader.readOnce(dir);
                 err.println("trawl: " + dir + " holds no unfinished T.async job: removed"
@@ -158,15 +175,8 @@ final class RunExecution {
                         + contents.damagedQueues() + " queue(s) could not be read)" : ""));
                 io.trawl.async.journal.Journal.deleteFinished(dir);
             }
-            return;
         }
-        err.println("trawl: " + stateDir + " holds " + unfinished + " unfinished T.async job(s) of an interrupted "
-            + "run: they run first, and this run's outputs are added to those in " + context.outDir());
-        context.set(TrawlSettings.OUTPUTS_APPEND, true, "recovery");
-        if (context.scripts().isEmpty() && !scripts.isEmpty()) {
-            err.println("trawl: loading the interrupted run's scripts to finish its jobs: " + scripts);
-            context.set(TrawlSettings.SCRIPTS, List.copyOf(scripts), "recovery (journal)");
-        }
+        return new Interrupted(unfinished, List.copyOf(scripts));
     }
 
     private void report(final TrawlRun.RunResult result, final TrawlContext context, final TerminalConsole console) {

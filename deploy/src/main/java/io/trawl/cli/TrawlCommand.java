@@ -139,7 +139,8 @@ public final class TrawlCommand implements Callable<Integer> {
                 Streams.err.println("trawl: no state directory at " + state);
                 return ExitCodes.USAGE;
             }
-            if (!any) {
+            if (!any || RunExecution.interruptedRun(state, Streams.err).unfinished() == 0) {
+                // (journals holding nothing unfinished were just removed; the outputs stay as they are)
                 Streams.out.println("trawl: nothing to recover in " + state);
                 return ExitCodes.SUCCESS;
             }

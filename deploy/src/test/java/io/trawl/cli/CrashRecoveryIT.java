@@ -202,8 +202,12 @@ class CrashRecoveryIT {
             assertThat(alerts.stream().map(a -> a.get("message").asText()).distinct().sorted().toList())
                 .as("every onresult recorded at least once").containsExactlyElementsOf(
                     expectedHashes.stream().distinct().sorted().toList());
-            final JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
-            assertThat(summary.get("async").get("failed").asLong()).isZero();
+            // (killed after its last delivery, a run leaves nothing to recover: then the summary, if it got
+            // written, is the killed run's own)
+            if (!Files.readString(recoverLog).contains("nothing to recover")) {
+                final JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+                assertThat(summary.get("async").get("failed").asLong()).as("recover summary after kill %d", kill).isZero();
+            }
         }
         assertThat(killedDuringDrain).as("kills that hit a running trawl").isGreaterThanOrEqualTo(KILLS / 2);
     }

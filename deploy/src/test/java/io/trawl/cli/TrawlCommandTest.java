@@ -200,7 +200,9 @@ class TrawlCommandTest {
         final Outcome recover = trawl("recover", "--state", state.toString(), "--out", temp.resolve("out").toString());
         assertThat(recover.exitCode()).as(recover.err()).isZero();
         assertThat(recover.err()).contains("holds no unfinished T.async job: removed");
+        assertThat(recover.out()).contains("nothing to recover");
         assertThat(state.resolve("journal")).doesNotExist();
+        assertThat(temp.resolve("out/summary.json")).as("the interrupted run's outputs are left as they are").doesNotExist();
         assertThat(temp.resolve("out/file.bin")).doesNotExist(); // delivered before: not run again
     }
 

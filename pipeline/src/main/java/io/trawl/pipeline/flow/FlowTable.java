@@ -87,6 +87,9 @@ public final class FlowTable {
     private long clock = Long.MIN_VALUE;
     private int sweepCursor;
 
+    /** Where {@link #loadIndexEntry} and {@link #loadRecord} put what they load, so the loads stay. */
+    private long loadSink;
+
     // Result of the last track() call.
     private int lastDirection;
     private boolean lastCreated;
@@ -193,6 +196,35 @@ public final class FlowTable {
             timeoutClass = CLASS_TCP_CLOSED;
         }
         records[base + STATE] = ((long) timeoutClass << 32) | (state & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Computes the flow hash of a decoded IP packet and loads its index entry into the cache, so that a
+     * later {@link #loadRecord} and {@link #track} of the same packet find it there. Changes no flow.
+     *
+     * @return the flow hash, for {@link #loadRecord}
+     */
+    public int loadIndexEntry(final DecodedPacket d) {
+        if (d.ipVersion() == 0) {
+            return 0;
+        }
+        canonicalize(d);
+        final int hash = hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue);
+        loadSink += index[hash & indexMask];
+        return hash;
+    }
+
+    /**
+     * Loads into the cache the record of the flow the index entry for {@code hash} points at (both cache
+     * lines {@link #track} reads), so that the records of several packets are fetched at once. Changes no
+     * flow.
+     */
+    public void loadRecord(final int hash) {
+        final long entry = index[hash & indexMask];
+        if (entry != 0) {
+            final int base = ((int) entry - 1) * STRIDE;
+            loadSink += records[base + META] + records[base + LAST_SEEN];
+        }
     }
 
     /** Direction of the packet last given to {@link #track}: {@link #A_TO_Z} or {@link #Z_TO_A}. */

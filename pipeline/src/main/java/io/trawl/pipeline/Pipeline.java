@@ -13,6 +13,7 @@ import io.trawl.pipeline.flow.FlowEndReason;
 import io.trawl.pipeline.flow.FlowKeyFormat;
 import io.trawl.pipeline.flow.FlowListener;
 import io.trawl.pipeline.flow.FlowTable;
+import io.trawl.pipeline.output.JsonFieldName;
 import io.trawl.pipeline.output.JsonLinesFile;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
@@ -359,26 +360,41 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
         }
     }
 
+    private static final JsonFieldName FLOW = JsonFieldName.of("flow");
+    private static final JsonFieldName A = JsonFieldName.of("a");
+    private static final JsonFieldName A_PORT = JsonFieldName.of("a_port");
+    private static final JsonFieldName Z = JsonFieldName.of("z");
+    private static final JsonFieldName Z_PORT = JsonFieldName.of("z_port");
+    private static final JsonFieldName PROTOCOL = JsonFieldName.of("protocol");
+    private static final JsonFieldName FIRST_TS = JsonFieldName.of("first_ts");
+    private static final JsonFieldName LAST_TS = JsonFieldName.of("last_ts");
+    private static final JsonFieldName PACKETS_AZ = JsonFieldName.of("packets_az");
+    private static final JsonFieldName BYTES_AZ = JsonFieldName.of("bytes_az");
+    private static final JsonFieldName PACKETS_ZA = JsonFieldName.of("packets_za");
+    private static final JsonFieldName BYTES_ZA = JsonFieldName.of("bytes_za");
+    private static final JsonFieldName END = JsonFieldName.of("end");
+    private static final JsonFieldName PIPELINE = JsonFieldName.of("pipeline");
+
     private void writeFlow(final FlowTable table, final int flow, final FlowEndReason reason) {
         final StringBuilder key = keyScratch;
         key.setLength(0);
         FlowKeyFormat.appendKey(key, table, flow);
-        final JsonLinesFile out = flowLog.begin().field("flow", key);
+        final JsonLinesFile out = flowLog.begin().field(FLOW, key);
         key.setLength(0);
         FlowKeyFormat.appendReadableAddress(key, table.ipVersion(flow), table.addressAHigh(flow), table.addressALow(flow));
-        out.field("a", key).field("a_port", table.portA(flow));
+        out.field(A, key).field(A_PORT, table.portA(flow));
         key.setLength(0);
         FlowKeyFormat.appendReadableAddress(key, table.ipVersion(flow), table.addressZHigh(flow), table.addressZLow(flow));
-        out.field("z", key).field("z_port", table.portZ(flow))
-            .field("protocol", table.protocol(flow))
-            .fieldSeconds("first_ts", table.firstSeenNanos(flow))
-            .fieldSeconds("last_ts", table.lastSeenNanos(flow))
-            .field("packets_az", table.packetsAToZ(flow))
-            .field("bytes_az", table.bytesAToZ(flow))
-            .field("packets_za", table.packetsZToA(flow))
-            .field("bytes_za", table.bytesZToA(flow))
-            .field("end", reason.key())
-            .field("pipeline", index);
+        out.field(Z, key).field(Z_PORT, table.portZ(flow))
+            .field(PROTOCOL, table.protocol(flow))
+            .fieldSeconds(FIRST_TS, table.firstSeenNanos(flow))
+            .fieldSeconds(LAST_TS, table.lastSeenNanos(flow))
+            .field(PACKETS_AZ, table.packetsAToZ(flow))
+            .field(BYTES_AZ, table.bytesAToZ(flow))
+            .field(PACKETS_ZA, table.packetsZToA(flow))
+            .field(BYTES_ZA, table.bytesZToA(flow))
+            .field(END, reason.key())
+            .field(PIPELINE, index);
         for (final PipelineStage stage : stages) {
             stage.appendFlowFields(table, flow, out);
         }

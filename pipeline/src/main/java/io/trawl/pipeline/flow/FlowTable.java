@@ -68,6 +68,8 @@ public final class FlowTable {
     private static final int HASH = 13;
 
     private static final int NONE = -1;
+    /** META of a flow ended by {@link #endAll} (no key has bits above 47 set, so none matches it). */
+    private static final long ENDED_META = -1L;
     private static final int EMERGENCY_SWEEP_SLOTS = 4096;
 
     private final int capacity;
@@ -86,6 +88,7 @@ public final class FlowTable {
     private long nextSerial = 1;
     private long clock = Long.MIN_VALUE;
     private int sweepCursor;
+    private boolean endingAll;
 
     /** Where {@link #loadIndexEntry} and {@link #loadRecord} put what they load, so the loads stay. */
     private long loadSink;
@@ -289,11 +292,17 @@ public final class FlowTable {
      * latest packet time of the whole run) end as idle, the rest as {@link FlowEndReason#END_OF_INPUT}.
      */
     public void endAll(final long clockNanos) {
-        for (int flow = 0; flow < capacity; flow++) {
-            if (!expireIfIdle(flow, clockNanos) && records[flow * STRIDE + SERIAL] != 0) {
-                end(flow, FlowEndReason.END_OF_INPUT);
+        endingAll = true;
+        try {
+            for (int flow = 0; flow < capacity; flow++) {
+                if (!expireIfIdle(flow, clockNanos) && records[flow * STRIDE + SERIAL] != 0) {
+                    end(flow, FlowEndReason.END_OF_INPUT);
+                }
             }
+        } finally {
+            endingAll = false;
         }
+        Arrays.fill(index, 0); // every flow has ended: empty the index at once, not entry by entry
     }
 
     /** Ends one flow now (a script's {@code terminate_flow}). */
@@ -310,7 +319,12 @@ public final class FlowTable {
 
     private void end(final int flow, final FlowEndReason reason) {
         listener.onFlowEnd(this, flow, reason);
-        removeFromIndex(flow);
+        if (endingAll) {
+            // endAll() empties the index afterwards; until then no lookup may match the ended flow
+            records[flow * STRIDE + META] = ENDED_META;
+        } else {
+            removeFromIndex(flow);
+        }
         records[flow * STRIDE + SERIAL] = 0;
         nextFree[flow] = freeHead;
         freeHead = flow;

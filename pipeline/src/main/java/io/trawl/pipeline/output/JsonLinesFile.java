@@ -84,6 +84,11 @@ public final class JsonLinesFile implements AutoCloseable {
     /** A number with up to 9 decimals, written from a nanosecond count as seconds ({@code 1.500000000}). */
     public JsonLinesFile fieldSeconds(final String name, final long nanos) {
         name(name);
+        seconds(nanos);
+        return this;
+    }
+
+    private void seconds(final long nanos) {
         ensure(32);
         putLong(Math.floorDiv(nanos, 1_000_000_000L));
         buffer[position++] = '.';
@@ -99,7 +104,6 @@ public final class JsonLinesFile implements AutoCloseable {
         }
         b[--at] = (byte) ('0' + fraction);
         position = end;
-        return this;
     }
 
     public JsonLinesFile field(final String name, final double value) {
@@ -143,6 +147,44 @@ public final class JsonLinesFile implements AutoCloseable {
         firstField = false;
         string(name);
         buffer[position++] = ':';
+        return this;
+    }
+
+    /** A field whose value is written next ({@link #rawValue} or the {@code field} overloads' value). */
+    public JsonLinesFile name(final JsonFieldName name) {
+        final byte[] bytes = name.encoded;
+        ensure(bytes.length + 1);
+        if (!firstField) {
+            buffer[position++] = ',';
+        }
+        firstField = false;
+        System.arraycopy(bytes, 0, buffer, position, bytes.length);
+        position += bytes.length;
+        return this;
+    }
+
+    public JsonLinesFile field(final JsonFieldName name, final long value) {
+        name(name);
+        ensure(20);
+        putLong(value);
+        return this;
+    }
+
+    /** A string field; null writes JSON null. */
+    public JsonLinesFile field(final JsonFieldName name, final CharSequence value) {
+        name(name);
+        if (value == null) {
+            putAscii("null");
+        } else {
+            string(value);
+        }
+        return this;
+    }
+
+    /** Like {@link #fieldSeconds(String, long)}. */
+    public JsonLinesFile fieldSeconds(final JsonFieldName name, final long nanos) {
+        name(name);
+        seconds(nanos);
         return this;
     }
 

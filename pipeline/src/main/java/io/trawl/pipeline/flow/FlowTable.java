@@ -11,16 +11,18 @@ import java.util.Arrays;
  *
  * <p>Layout, for cache behaviour at hundreds of thousands of flows: one record of 16 longs (128 bytes) per
  * flow in a single array, indexed by a flow handle that is stable while the flow lives (from a free
- * list), so a packet touches its flow's record and nothing else; plus an open-addressing index (linear
+ * list); everything an IPv4 packet reads or writes lies in the record's first 64 bytes (one cache line),
+ * so a packet touches one line of its flow's record and nothing else; plus an open-addressing index (linear
  * probing, backward-shift deletion) whose entries hold the key hash beside the handle, so probing rarely
  * leaves the index. Idle flows are found by a sweep that walks the records in slot order a bounded
  * number at a time. Nothing here allocates after construction.
  *
  * <pre>
- * record: 0 A address high  1 A address low  2 Z address high  3 Z address low
- *         4 protocol | ip version &lt;&lt; 8 | A port &lt;&lt; 16 | Z port &lt;&lt; 32
- *         5 first seen ns  6 last seen ns  7 packets A→Z  8 bytes A→Z  9 packets Z→A  10 bytes Z→A
- *         11 serial (0 = free slot)  12 TCP state | timeout class &lt;&lt; 32  13 key hash  14, 15 unused
+ * record: 0 A address low  1 Z address low
+ *         2 protocol | ip version &lt;&lt; 8 | A port &lt;&lt; 16 | Z port &lt;&lt; 32 | TCP state &lt;&lt; 48 | timeout class &lt;&lt; 56
+ *         3 last seen ns  4 packets A→Z  5 bytes A→Z  6 packets Z→A  7 bytes Z→A      (first cache line)
+ *         8 A address high  9 Z address high  10 first seen ns  11 serial (0 = free slot)  12 key hash
+ *         13-15 unused
  * index entry: key hash &lt;&lt; 32 | (handle + 1); 0 = empty
  * </pre>
  *
@@ -50,25 +52,36 @@ public final class FlowTable {
     private static final int FIN_FROM_Z = 1 << 3;
     private static final int RST_SEEN = 1 << 4;
 
-    // Record layout.
+    // Record layout: what every packet reads and writes in the first 64 bytes, the rest after them.
     private static final int STRIDE = 16;
-    private static final int A_HIGH = 0;
-    private static final int A_LOW = 1;
-    private static final int Z_HIGH = 2;
-    private static final int Z_LOW = 3;
-    private static final int META = 4;
-    private static final int FIRST_SEEN = 5;
-    private static final int LAST_SEEN = 6;
-    private static final int PACKETS_AZ = 7;
-    private static final int BYTES_AZ = 8;
-    private static final int PACKETS_ZA = 9;
-    private static final int BYTES_ZA = 10;
+    private static final int A_LOW = 0;
+    private static final int Z_LOW = 1;
+    private static final int META = 2;
+    private static final int LAST_SEEN = 3;
+    private static final int PACKETS_AZ = 4;
+    private static final int BYTES_AZ = 5;
+    private static final int PACKETS_ZA = 6;
+    private static final int BYTES_ZA = 7;
+    private static final int A_HIGH = 8;
+    private static final int Z_HIGH = 9;
+    private static final int FIRST_SEEN = 10;
     private static final int SERIAL = 11;
-    private static final int STATE = 12;
-    private static final int HASH = 13;
+    private static final int HASH = 12;
+    /**
+     * Longs before the first record: a large {@code long[]} starts 16 bytes into a heap region that is
+     * cache-line aligned, so 6 more longs put every record's hot half on one 64-byte line. (A different
+     * heap layout only costs speed, never correctness.)
+     */
+    private static final int RECORD_OFFSET = 6;
+
+    // META word: the key's protocol | ip version << 8 | A port << 16 | Z port << 32, then the flow's TCP
+    // state bits << 48 and its timeout class << 56 (not part of the key).
+    private static final long KEY_MASK = 0xFFFF_FFFF_FFFFL;
+    private static final int STATE_SHIFT = 48;
+    private static final int CLASS_SHIFT = 56;
 
     private static final int NONE = -1;
-    /** META of a flow ended by {@link #endAll} (no key has bits above 47 set, so none matches it). */
+    /** META of a flow ended by {@link #endAll}: its key part has IP version 0xFF, so no key matches it. */
     private static final long ENDED_META = -1L;
     private static final int EMERGENCY_SWEEP_SLOTS = 4096;
 
@@ -120,7 +133,7 @@ public final class FlowTable {
         timeoutNanos[CLASS_UDP] = udpTimeout;
         timeoutNanos[CLASS_OTHER] = otherTimeout;
         timeoutNanos[CLASS_TCP_CLOSED] = Math.min(closedTimeout, tcpTimeout);
-        records = new long[capacity * STRIDE];
+        records = new long[RECORD_OFFSET + capacity * STRIDE];
         nextFree = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             nextFree[i] = i + 1 < capacity ? i + 1 : NONE;
@@ -150,8 +163,8 @@ public final class FlowTable {
         final int flags = protocol == 6 ? d.tcpFlags() : 0;
         final long[] r = records;
         if (flow != NONE) {
-            final int base = flow * STRIDE;
-            final int timeoutClass = (int) (r[base + STATE] >>> 32);
+            final int base = base(flow);
+            final int timeoutClass = (int) (r[base + META] >>> CLASS_SHIFT);
             final boolean idle = timestampNanos - r[base + LAST_SEEN] > timeoutNanos[timeoutClass];
             final boolean reopened = timeoutClass == CLASS_TCP_CLOSED && (flags & 0x12) == 0x02;
             if (idle || reopened) {
@@ -168,7 +181,7 @@ public final class FlowTable {
             lastCreated = true;
         }
         lastDirection = direction;
-        final int base = flow * STRIDE;
+        final int base = base(flow);
         r[base + LAST_SEEN] = timestampNanos;
         final int counters = base + (direction == A_TO_Z ? PACKETS_AZ : PACKETS_ZA);
         r[counters]++;
@@ -183,9 +196,9 @@ public final class FlowTable {
     }
 
     private void trackTcp(final int base, final int flags, final int direction) {
-        final long stateWord = records[base + STATE];
-        int state = (int) stateWord;
-        int timeoutClass = (int) (stateWord >>> 32);
+        final long meta = records[base + META];
+        int state = (int) (meta >>> STATE_SHIFT) & 0xFF;
+        int timeoutClass = (int) (meta >>> CLASS_SHIFT);
         if ((flags & 0x12) == 0x02) { // a SYN without ACK names the client
             state |= direction == A_TO_Z ? SYN_FROM_A : SYN_FROM_Z;
         }
@@ -198,7 +211,7 @@ public final class FlowTable {
         if ((state & RST_SEEN) != 0 || (state & (FIN_FROM_A | FIN_FROM_Z)) == (FIN_FROM_A | FIN_FROM_Z)) {
             timeoutClass = CLASS_TCP_CLOSED;
         }
-        records[base + STATE] = ((long) timeoutClass << 32) | (state & 0xFFFF_FFFFL);
+        records[base + META] = (meta & KEY_MASK) | ((long) state << STATE_SHIFT) | ((long) timeoutClass << CLASS_SHIFT);
     }
 
     /**
@@ -218,15 +231,15 @@ public final class FlowTable {
     }
 
     /**
-     * Loads into the cache the record of the flow the index entry for {@code hash} points at (both cache
-     * lines {@link #track} reads), so that the records of several packets are fetched at once. Changes no
-     * flow.
+     * Loads into the cache the record of the flow the index entry for {@code hash} points at (the line
+     * {@link #track} reads and writes), so that the records of several packets are fetched at once.
+     * Changes no flow.
      */
     public void loadRecord(final int hash) {
         final long entry = index[hash & indexMask];
         if (entry != 0) {
-            final int base = ((int) entry - 1) * STRIDE;
-            loadSink += records[base + META] + records[base + LAST_SEEN];
+            final int base = base((int) entry - 1);
+            loadSink += records[base + META];
         }
     }
 
@@ -275,11 +288,11 @@ public final class FlowTable {
     }
 
     private boolean expireIfIdle(final int flow, final long nowNanos) {
-        final int base = flow * STRIDE;
+        final int base = base(flow);
         if (records[base + SERIAL] == 0) {
             return false;
         }
-        final int timeoutClass = (int) (records[base + STATE] >>> 32);
+        final int timeoutClass = (int) (records[base + META] >>> CLASS_SHIFT);
         if (nowNanos - records[base + LAST_SEEN] > timeoutNanos[timeoutClass]) {
             end(flow, timeoutClass == CLASS_TCP_CLOSED ? FlowEndReason.TCP_CLOSED : FlowEndReason.IDLE);
             return true;
@@ -295,7 +308,7 @@ public final class FlowTable {
         endingAll = true;
         try {
             for (int flow = 0; flow < capacity; flow++) {
-                if (!expireIfIdle(flow, clockNanos) && records[flow * STRIDE + SERIAL] != 0) {
+                if (!expireIfIdle(flow, clockNanos) && records[base(flow) + SERIAL] != 0) {
                     end(flow, FlowEndReason.END_OF_INPUT);
                 }
             }
@@ -314,18 +327,18 @@ public final class FlowTable {
 
     /** True when {@code flow} is a live handle. */
     public boolean isLive(final int flow) {
-        return flow >= 0 && flow < capacity && records[flow * STRIDE + SERIAL] != 0;
+        return flow >= 0 && flow < capacity && records[base(flow) + SERIAL] != 0;
     }
 
     private void end(final int flow, final FlowEndReason reason) {
         listener.onFlowEnd(this, flow, reason);
         if (endingAll) {
             // endAll() empties the index afterwards; until then no lookup may match the ended flow
-            records[flow * STRIDE + META] = ENDED_META;
+            records[base(flow) + META] = ENDED_META;
         } else {
             removeFromIndex(flow);
         }
-        records[flow * STRIDE + SERIAL] = 0;
+        records[base(flow) + SERIAL] = 0;
         nextFree[flow] = freeHead;
         freeHead = flow;
         size--;
@@ -342,12 +355,13 @@ public final class FlowTable {
         final int flow = freeHead;
         freeHead = nextFree[flow];
         final long[] r = records;
-        final int base = flow * STRIDE;
+        final int base = base(flow);
         r[base + A_HIGH] = keyAHigh;
         r[base + A_LOW] = keyALow;
         r[base + Z_HIGH] = keyZHigh;
         r[base + Z_LOW] = keyZLow;
-        r[base + META] = keyMetaValue;
+        r[base + META] = keyMetaValue
+            | (long) (protocol == 6 ? CLASS_TCP : protocol == 17 ? CLASS_UDP : CLASS_OTHER) << CLASS_SHIFT;
         r[base + FIRST_SEEN] = timestampNanos;
         r[base + LAST_SEEN] = timestampNanos;
         r[base + PACKETS_AZ] = 0;
@@ -355,7 +369,6 @@ public final class FlowTable {
         r[base + PACKETS_ZA] = 0;
         r[base + BYTES_ZA] = 0;
         r[base + SERIAL] = nextSerial++;
-        r[base + STATE] = (long) (protocol == 6 ? CLASS_TCP : protocol == 17 ? CLASS_UDP : CLASS_OTHER) << 32;
         r[base + HASH] = hash;
         int slot = hash & indexMask;
         while (index[slot] != 0) {
@@ -368,6 +381,7 @@ public final class FlowTable {
     }
 
     private int find(final int hash) {
+        final boolean isIpv4Key = (keyMetaValue >>> 8 & 0xFF) == 4;
         final long[] idx = index;
         final long[] r = records;
         int slot = hash & indexMask;
@@ -378,9 +392,10 @@ public final class FlowTable {
             }
             if ((int) (entry >>> 32) == hash) {
                 final int flow = (int) entry - 1;
-                final int base = flow * STRIDE;
-                if (r[base + META] == keyMetaValue && r[base + A_LOW] == keyALow && r[base + Z_LOW] == keyZLow
-                    && r[base + A_HIGH] == keyAHigh && r[base + Z_HIGH] == keyZHigh) {
+                final int base = base(flow);
+                // IPv4 keys have zero high halves (the decoder's and find()'s contract): skip that line
+                if ((r[base + META] & KEY_MASK) == keyMetaValue && r[base + A_LOW] == keyALow && r[base + Z_LOW] == keyZLow
+                    && (isIpv4Key || r[base + A_HIGH] == keyAHigh && r[base + Z_HIGH] == keyZHigh)) {
                     return flow;
                 }
             }
@@ -389,7 +404,7 @@ public final class FlowTable {
     }
 
     private void removeFromIndex(final int flow) {
-        int slot = (int) records[flow * STRIDE + HASH] & indexMask;
+        int slot = (int) records[base(flow) + HASH] & indexMask;
         while ((int) index[slot] != flow + 1) {
             slot = (slot + 1) & indexMask;
         }
@@ -475,8 +490,11 @@ public final class FlowTable {
         keyALow = addressALow;
         keyZHigh = addressZHigh;
         keyZLow = addressZLow;
-        keyMetaValue = (protocol & 0xFF) | ((long) ipVersion << 8) | ((long) (portA & 0xFFFF) << 16)
+        keyMetaValue = (protocol & 0xFF) | ((long) (ipVersion & 0xFF) << 8) | ((long) (portA & 0xFFFF) << 16)
             | ((long) (portZ & 0xFFFF) << 32);
+        if (ipVersion == 4 && (addressAHigh | addressZHigh) != 0) {
+            return NONE; // no IPv4 flow has high address bits
+        }
         return find(hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue));
     }
 
@@ -505,8 +523,12 @@ public final class FlowTable {
         return clock;
     }
 
+    private static int base(final int flow) {
+        return RECORD_OFFSET + flow * STRIDE;
+    }
+
     private long field(final int flow, final int field) {
-        return records[flow * STRIDE + field];
+        return records[base(flow) + field];
     }
 
     public int protocol(final int flow) {
@@ -572,11 +594,11 @@ public final class FlowTable {
 
     /** For TCP: true when the Z end sent the first SYN (the client is at Z). */
     public boolean clientIsZ(final int flow) {
-        return ((int) field(flow, STATE) & (SYN_FROM_A | SYN_FROM_Z)) == SYN_FROM_Z;
+        return ((int) (field(flow, META) >>> STATE_SHIFT) & (SYN_FROM_A | SYN_FROM_Z)) == SYN_FROM_Z;
     }
 
     /** For TCP: true once FIN was seen both ways or RST was seen. */
     public boolean tcpClosed(final int flow) {
-        return (int) (field(flow, STATE) >>> 32) == CLASS_TCP_CLOSED;
+        return (int) (field(flow, META) >>> CLASS_SHIFT) == CLASS_TCP_CLOSED;
     }
 }

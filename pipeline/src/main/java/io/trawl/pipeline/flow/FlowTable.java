@@ -9,20 +9,19 @@ import java.util.Arrays;
  * A and Z endpoints of Trisul's flow key, where Z is the endpoint with the lower port (the lower address
  * when ports are equal), so both directions of a conversation find the same flow.
  *
- * <p>Layout, for cache behaviour at hundreds of thousands of flows: one record of 16 longs (128 bytes) per
- * flow in a single array, indexed by a flow handle that is stable while the flow lives (from a free
- * list); everything an IPv4 packet reads or writes lies in the record's first 64 bytes (one cache line),
- * so a packet touches one line of its flow's record and nothing else; plus an open-addressing index (linear
+ * <p>Layout, for cache behaviour at hundreds of thousands of flows: per flow a hot record of 8 longs (64
+ * bytes, one cache line) holding everything an IPv4 packet reads or writes, and a cold record of 8 longs
+ * in a second array, both indexed by a flow handle that is stable while the flow lives (from a free
+ * list), so a packet touches one line of its flow and nothing else; plus an open-addressing index (linear
  * probing, backward-shift deletion) whose entries hold the key hash beside the handle, so probing rarely
  * leaves the index. Idle flows are found by a sweep that walks the records in slot order a bounded
  * number at a time. Nothing here allocates after construction.
  *
  * <pre>
- * record: 0 A address low  1 Z address low
- *         2 protocol | ip version &lt;&lt; 8 | A port &lt;&lt; 16 | Z port &lt;&lt; 32 | TCP state &lt;&lt; 48 | timeout class &lt;&lt; 56
- *         3 last seen ns  4 packets A→Z  5 bytes A→Z  6 packets Z→A  7 bytes Z→A      (first cache line)
- *         8 A address high  9 Z address high  10 first seen ns  11 serial (0 = free slot)  12 key hash
- *         13-15 unused
+ * hot:   0 A address low  1 Z address low
+ *        2 protocol | ip version &lt;&lt; 8 | A port &lt;&lt; 16 | Z port &lt;&lt; 32 | TCP state &lt;&lt; 48 | timeout class &lt;&lt; 56
+ *        3 last seen ns  4 packets A→Z  5 bytes A→Z  6 packets Z→A  7 bytes Z→A
+ * cold:  0 A address high  1 Z address high  2 first seen ns  3 serial (0 = free slot)  4 key hash  5-7 unused
  * index entry: key hash &lt;&lt; 32 | (handle + 1); 0 = empty
  * </pre>
  *
@@ -52,8 +51,9 @@ public final class FlowTable {
     private static final int FIN_FROM_Z = 1 << 3;
     private static final int RST_SEEN = 1 << 4;
 
-    // Record layout: what every packet reads and writes in the first 64 bytes, the rest after them.
-    private static final int STRIDE = 16;
+    // Record layout: what every packet reads and writes in a 64-byte "hot" record, the rest in a "cold"
+    // record of another array (so the hot records of many flows span few pages).
+    private static final int STRIDE = 8;
     private static final int A_LOW = 0;
     private static final int Z_LOW = 1;
     private static final int META = 2;
@@ -62,14 +62,15 @@ public final class FlowTable {
     private static final int BYTES_AZ = 5;
     private static final int PACKETS_ZA = 6;
     private static final int BYTES_ZA = 7;
-    private static final int A_HIGH = 8;
-    private static final int Z_HIGH = 9;
-    private static final int FIRST_SEEN = 10;
-    private static final int SERIAL = 11;
-    private static final int HASH = 12;
+    private static final int COLD_STRIDE = 8;
+    private static final int A_HIGH = 0;
+    private static final int Z_HIGH = 1;
+    private static final int FIRST_SEEN = 2;
+    private static final int SERIAL = 3;
+    private static final int HASH = 4;
     /**
      * Longs before the first record: a large {@code long[]} starts 16 bytes into a heap region that is
-     * cache-line aligned, so 6 more longs put every record's hot half on one 64-byte line. (A different
+     * cache-line aligned, so 6 more longs put every hot record on one 64-byte line. (A different
      * heap layout only costs speed, never correctness.)
      */
     private static final int RECORD_OFFSET = 6;
@@ -88,6 +89,7 @@ public final class FlowTable {
     private final int capacity;
     private final long[] timeoutNanos = new long[CLASSES];
     private final long[] records;
+    private final long[] cold;
     private final int[] nextFree;
     private int freeHead;
 
@@ -134,6 +136,7 @@ public final class FlowTable {
         timeoutNanos[CLASS_OTHER] = otherTimeout;
         timeoutNanos[CLASS_TCP_CLOSED] = Math.min(closedTimeout, tcpTimeout);
         records = new long[RECORD_OFFSET + capacity * STRIDE];
+        cold = new long[capacity * COLD_STRIDE];
         nextFree = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             nextFree[i] = i + 1 < capacity ? i + 1 : NONE;
@@ -288,10 +291,10 @@ public final class FlowTable {
     }
 
     private boolean expireIfIdle(final int flow, final long nowNanos) {
-        final int base = base(flow);
-        if (records[base + SERIAL] == 0) {
+        if (cold[coldBase(flow) + SERIAL] == 0) {
             return false;
         }
+        final int base = base(flow);
         final int timeoutClass = (int) (records[base + META] >>> CLASS_SHIFT);
         if (nowNanos - records[base + LAST_SEEN] > timeoutNanos[timeoutClass]) {
             end(flow, timeoutClass == CLASS_TCP_CLOSED ? FlowEndReason.TCP_CLOSED : FlowEndReason.IDLE);
@@ -308,7 +311,7 @@ public final class FlowTable {
         endingAll = true;
         try {
             for (int flow = 0; flow < capacity; flow++) {
-                if (!expireIfIdle(flow, clockNanos) && records[base(flow) + SERIAL] != 0) {
+                if (!expireIfIdle(flow, clockNanos) && cold[coldBase(flow) + SERIAL] != 0) {
                     end(flow, FlowEndReason.END_OF_INPUT);
                 }
             }
@@ -327,7 +330,7 @@ public final class FlowTable {
 
     /** True when {@code flow} is a live handle. */
     public boolean isLive(final int flow) {
-        return flow >= 0 && flow < capacity && records[base(flow) + SERIAL] != 0;
+        return flow >= 0 && flow < capacity && cold[coldBase(flow) + SERIAL] != 0;
     }
 
     private void end(final int flow, final FlowEndReason reason) {
@@ -338,7 +341,7 @@ public final class FlowTable {
         } else {
             removeFromIndex(flow);
         }
-        records[base(flow) + SERIAL] = 0;
+        cold[coldBase(flow) + SERIAL] = 0;
         nextFree[flow] = freeHead;
         freeHead = flow;
         size--;
@@ -356,20 +359,22 @@ public final class FlowTable {
         freeHead = nextFree[flow];
         final long[] r = records;
         final int base = base(flow);
-        r[base + A_HIGH] = keyAHigh;
+        final long[] c = cold;
+        final int coldBase = coldBase(flow);
+        c[coldBase + A_HIGH] = keyAHigh;
+        c[coldBase + Z_HIGH] = keyZHigh;
+        c[coldBase + FIRST_SEEN] = timestampNanos;
+        c[coldBase + SERIAL] = nextSerial++;
+        c[coldBase + HASH] = hash;
         r[base + A_LOW] = keyALow;
-        r[base + Z_HIGH] = keyZHigh;
         r[base + Z_LOW] = keyZLow;
         r[base + META] = keyMetaValue
             | (long) (protocol == 6 ? CLASS_TCP : protocol == 17 ? CLASS_UDP : CLASS_OTHER) << CLASS_SHIFT;
-        r[base + FIRST_SEEN] = timestampNanos;
         r[base + LAST_SEEN] = timestampNanos;
         r[base + PACKETS_AZ] = 0;
         r[base + BYTES_AZ] = 0;
         r[base + PACKETS_ZA] = 0;
         r[base + BYTES_ZA] = 0;
-        r[base + SERIAL] = nextSerial++;
-        r[base + HASH] = hash;
         int slot = hash & indexMask;
         while (index[slot] != 0) {
             slot = (slot + 1) & indexMask;
@@ -395,7 +400,7 @@ public final class FlowTable {
                 final int base = base(flow);
                 // IPv4 keys have zero high halves (the decoder's and find()'s contract): skip that line
                 if ((r[base + META] & KEY_MASK) == keyMetaValue && r[base + A_LOW] == keyALow && r[base + Z_LOW] == keyZLow
-                    && (isIpv4Key || r[base + A_HIGH] == keyAHigh && r[base + Z_HIGH] == keyZHigh)) {
+                    && (isIpv4Key || cold[coldBase(flow) + A_HIGH] == keyAHigh && cold[coldBase(flow) + Z_HIGH] == keyZHigh)) {
                     return flow;
                 }
             }
@@ -404,7 +409,7 @@ public final class FlowTable {
     }
 
     private void removeFromIndex(final int flow) {
-        int slot = (int) records[base(flow) + HASH] & indexMask;
+        int slot = (int) cold[coldBase(flow) + HASH] & indexMask;
         while ((int) index[slot] != flow + 1) {
             slot = (slot + 1) & indexMask;
         }
@@ -527,8 +532,16 @@ public final class FlowTable {
         return RECORD_OFFSET + flow * STRIDE;
     }
 
+    private static int coldBase(final int flow) {
+        return flow * COLD_STRIDE;
+    }
+
     private long field(final int flow, final int field) {
         return records[base(flow) + field];
+    }
+
+    private long coldField(final int flow, final int field) {
+        return cold[coldBase(flow) + field];
     }
 
     public int protocol(final int flow) {
@@ -548,7 +561,7 @@ public final class FlowTable {
     }
 
     public long addressAHigh(final int flow) {
-        return field(flow, A_HIGH);
+        return coldField(flow, A_HIGH);
     }
 
     public long addressALow(final int flow) {
@@ -556,7 +569,7 @@ public final class FlowTable {
     }
 
     public long addressZHigh(final int flow) {
-        return field(flow, Z_HIGH);
+        return coldField(flow, Z_HIGH);
     }
 
     public long addressZLow(final int flow) {
@@ -564,7 +577,7 @@ public final class FlowTable {
     }
 
     public long firstSeenNanos(final int flow) {
-        return field(flow, FIRST_SEEN);
+        return coldField(flow, FIRST_SEEN);
     }
 
     public long lastSeenNanos(final int flow) {
@@ -589,7 +602,7 @@ public final class FlowTable {
 
     /** Serial number of the flow within this table (1, 2, ...); 0 for a free handle. */
     public long serial(final int flow) {
-        return field(flow, SERIAL);
+        return coldField(flow, SERIAL);
     }
 
     /** For TCP: true when the Z end sent the first SYN (the client is at Z). */

@@ -237,7 +237,7 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
 
     /**
      * One packet from the input. When the input's packet memory outlives the poll (a mapped file), the
-     * packet is only decoded here and its flow's index entry loaded; the poll's packets are then finished
+     * packet is only decoded here and its flow hash computed; the poll's packets are then finished
      * together in {@link #processBatch()}, in order. With many flows nearly every packet's flow is a cache
      * miss, and touching a whole batch's flow memory before using any of it lets those misses overlap
      * instead of being paid one after another. Stages see exactly what they would see unbatched.
@@ -254,7 +254,7 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
         final PacketDecoder batchDecoder = batchDecoders[i];
         final DecodeResult result = batchDecoder.decode(view);
         batchResults[i] = result;
-        batchHashes[i] = result == DecodeResult.OK ? flows.loadIndexEntry(batchDecoder.decoded()) : 0;
+        batchHashes[i] = result == DecodeResult.OK ? flows.symmetricHash(batchDecoder.decoded()) : 0;
         batched = i + 1;
         if (batched == batchViews.length) {
             processBatch();
@@ -266,10 +266,13 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
         final int n = batched;
         batched = 0;
         final FlowTable table = flows;
+        final int[] hashes = batchHashes;
+        // Tight loops of independent loads: the CPU keeps many cache misses in flight at once.
         for (int i = 0; i < n; i++) {
-            if (batchResults[i] == DecodeResult.OK) {
-                table.loadRecord(batchHashes[i]);
-            }
+            table.loadIndexEntry(hashes[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            table.loadRecord(hashes[i]);
         }
         for (int i = 0; i < n; i++) {
             process(batchViews[i], batchDecoders[i].decoded(), batchResults[i]);

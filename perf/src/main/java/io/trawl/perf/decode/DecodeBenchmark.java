@@ -130,12 +130,13 @@ public class DecodeBenchmark {
         for (int i = 0; i < BATCH; i++) {
             final DecodeResult result = batchDecoders[i].decode(nextPacket(batchViews[i]));
             batchResults[i] = result;
-            batchHashes[i] = result == DecodeResult.OK ? flows.loadIndexEntry(batchDecoders[i].decoded()) : 0;
+            batchHashes[i] = result == DecodeResult.OK ? flows.symmetricHash(batchDecoders[i].decoded()) : 0;
         }
         for (int i = 0; i < BATCH; i++) {
-            if (batchResults[i] == DecodeResult.OK) {
-                flows.loadRecord(batchHashes[i]);
-            }
+            flows.loadIndexEntry(batchHashes[i]);
+        }
+        for (int i = 0; i < BATCH; i++) {
+            flows.loadRecord(batchHashes[i]);
         }
         int sum = 0;
         for (int i = 0; i < BATCH; i++) {

@@ -218,19 +218,12 @@ public final class FlowTable {
     }
 
     /**
-     * Computes the flow hash of a decoded IP packet and loads its index entry into the cache, so that a
-     * later {@link #loadRecord} and {@link #track} of the same packet find it there. Changes no flow.
-     *
-     * @return the flow hash, for {@link #loadRecord}
+     * Loads the index entry for {@code hash} (a packet's {@link #symmetricHash}) into the cache, so that a
+     * later {@link #loadRecord} and {@link #track} of the packet find it there. Changes no flow. Meant for
+     * a batch of packets in a tight loop, where the loads overlap.
      */
-    public int loadIndexEntry(final DecodedPacket d) {
-        if (d.ipVersion() == 0) {
-            return 0;
-        }
-        canonicalize(d);
-        final int hash = hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue);
+    public void loadIndexEntry(final int hash) {
         loadSink += index[hash & indexMask];
-        return hash;
     }
 
     /**

@@ -379,16 +379,29 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
     private static final JsonFieldName PIPELINE = JsonFieldName.of("pipeline");
 
     private void writeFlow(final FlowTable table, final int flow, final FlowEndReason reason) {
-        final StringBuilder key = keyScratch;
-        key.setLength(0);
-        FlowKeyFormat.appendKey(key, table, flow);
-        final JsonLinesFile out = flowLog.begin().field(FLOW, key);
-        key.setLength(0);
-        FlowKeyFormat.appendReadableAddress(key, table.ipVersion(flow), table.addressAHigh(flow), table.addressALow(flow));
-        out.field(A, key).field(A_PORT, table.portA(flow));
-        key.setLength(0);
-        FlowKeyFormat.appendReadableAddress(key, table.ipVersion(flow), table.addressZHigh(flow), table.addressZLow(flow));
-        out.field(Z, key).field(Z_PORT, table.portZ(flow))
+        // The key and IPv4 addresses are written as bytes straight into the line: flows end in bulk at the
+        // end of a replay, often before the JIT has compiled this, so every step per flow counts.
+        final JsonLinesFile out = flowLog.begin().name(FLOW);
+        byte[] line = out.valueBuffer(FlowKeyFormat.MAX_KEY_LENGTH + 2);
+        int at = out.valueStart();
+        line[at++] = '"';
+        at = FlowKeyFormat.writeKey(line, at, table, flow);
+        line[at++] = '"';
+        out.valueEnd(at);
+        if (table.ipVersion(flow) == 4) {
+            writeIpv4(out.name(A), table.addressALow(flow));
+            out.field(A_PORT, table.portA(flow));
+            writeIpv4(out.name(Z), table.addressZLow(flow));
+        } else {
+            final StringBuilder address = keyScratch;
+            address.setLength(0);
+            FlowKeyFormat.appendReadableAddress(address, table.ipVersion(flow), table.addressAHigh(flow), table.addressALow(flow));
+            out.field(A, address).field(A_PORT, table.portA(flow));
+            address.setLength(0);
+            FlowKeyFormat.appendReadableAddress(address, table.ipVersion(flow), table.addressZHigh(flow), table.addressZLow(flow));
+            out.field(Z, address);
+        }
+        out.field(Z_PORT, table.portZ(flow))
             .field(PROTOCOL, table.protocol(flow))
             .fieldSeconds(FIRST_TS, table.firstSeenNanos(flow))
             .fieldSeconds(LAST_TS, table.lastSeenNanos(flow))
@@ -402,6 +415,15 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
             stage.appendFlowFields(table, flow, out);
         }
         out.end();
+    }
+
+    private static void writeIpv4(final JsonLinesFile out, final long address) {
+        final byte[] line = out.valueBuffer(FlowKeyFormat.MAX_IPV4_LENGTH + 2);
+        int at = out.valueStart();
+        line[at++] = '"';
+        at = FlowKeyFormat.writeReadableIpv4(line, at, address);
+        line[at++] = '"';
+        out.valueEnd(at);
     }
 
     @Override

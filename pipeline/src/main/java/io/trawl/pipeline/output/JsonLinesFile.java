@@ -188,6 +188,27 @@ public final class JsonLinesFile implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Makes room for a value the caller writes itself as already-valid JSON bytes (after {@link #name}):
+     * write at most {@code maxBytes} into the returned array from {@link #valueStart()}, then call
+     * {@link #valueEnd(int)} with the index after the last byte. For writers of hot, fixed formats.
+     */
+    public byte[] valueBuffer(final int maxBytes) {
+        ensure(maxBytes);
+        return buffer;
+    }
+
+    /** Where the value reserved by {@link #valueBuffer} starts. */
+    public int valueStart() {
+        return position;
+    }
+
+    /** Ends a value written into {@link #valueBuffer}. */
+    public JsonLinesFile valueEnd(final int end) {
+        position = end;
+        return this;
+    }
+
     /** Writes already-valid JSON text as a value (after {@link #name}). */
     public JsonLinesFile rawValue(final CharSequence json) {
         putAscii(json);

@@ -265,15 +265,30 @@ public final class Pipeline implements Agent, PacketHandler, FlowListener {
     private void processBatch() {
         final int n = batched;
         batched = 0;
+        // Tight loops of independent loads: the CPU keeps many cache misses in flight at once. One loop
+        // per method, so the JIT compiles each once instead of recompiling one method per loop.
+        loadIndexEntries(n);
+        loadRecords(n);
+        processBatched(n);
+    }
+
+    private void loadIndexEntries(final int n) {
         final FlowTable table = flows;
         final int[] hashes = batchHashes;
-        // Tight loops of independent loads: the CPU keeps many cache misses in flight at once.
         for (int i = 0; i < n; i++) {
             table.loadIndexEntry(hashes[i]);
         }
+    }
+
+    private void loadRecords(final int n) {
+        final FlowTable table = flows;
+        final int[] hashes = batchHashes;
         for (int i = 0; i < n; i++) {
             table.loadRecord(hashes[i]);
         }
+    }
+
+    private void processBatched(final int n) {
         for (int i = 0; i < n; i++) {
             process(batchViews[i], batchDecoders[i].decoded(), batchResults[i]);
         }

@@ -1,8 +1,8 @@
 package io.trawl.pipeline;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What the threads of a run share: the stop request, and the count of pipelines whose input ended (with

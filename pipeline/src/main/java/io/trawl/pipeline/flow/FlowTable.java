@@ -90,8 +90,10 @@ public final class FlowTable {
     private final long[] timeoutNanos = new long[CLASSES];
     private final long[] records;
     private final long[] cold;
+    /** Released handles, a stack through {@code nextFree}; handles never used yet come from {@code neverUsed}. */
     private final int[] nextFree;
-    private int freeHead;
+    private int freeHead = NONE;
+    private int neverUsed;
 
     private final long[] index;
     private final int indexMask;
@@ -138,10 +140,6 @@ public final class FlowTable {
         records = new long[RECORD_OFFSET + capacity * STRIDE];
         cold = new long[capacity * COLD_STRIDE];
         nextFree = new int[capacity];
-        for (int i = 0; i < capacity; i++) {
-            nextFree[i] = i + 1 < capacity ? i + 1 : NONE;
-        }
-        freeHead = 0;
         final int indexSize = Integer.highestOneBit(Math.max(16, capacity * 2 - 1)) << 1;
         index = new long[indexSize];
         indexMask = indexSize - 1;
@@ -341,15 +339,19 @@ public final class FlowTable {
     }
 
     private int create(final int hash, final int protocol, final long timestampNanos) {
-        if (freeHead == NONE) {
+        if (freeHead == NONE && neverUsed == capacity) {
             sweep(clock, EMERGENCY_SWEEP_SLOTS); // reclaim idle flows the regular sweep has not reached yet
         }
-        if (freeHead == NONE) {
+        final int flow;
+        if (freeHead != NONE) {
+            flow = freeHead;
+            freeHead = nextFree[flow];
+        } else if (neverUsed < capacity) {
+            flow = neverUsed++;
+        } else {
             tableFull++;
             return NONE;
         }
-        final int flow = freeHead;
-        freeHead = nextFree[flow];
         final long[] r = records;
         final int base = base(flow);
         final long[] c = cold;

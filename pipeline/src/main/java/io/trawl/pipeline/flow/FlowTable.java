@@ -254,7 +254,7 @@ public final class FlowTable {
      */
     public int expireIdle(final long nowNanos) {
         int ended = 0;
-        for (int flow = 0; flow < capacity; flow++) {
+        for (int flow = 0; flow < neverUsed; flow++) {
             if (expireIfIdle(flow, nowNanos)) {
                 ended++;
             }
@@ -263,19 +263,20 @@ public final class FlowTable {
     }
 
     /**
-     * Bounded sweep for one duty cycle: examines the next {@code slots} flow slots (wrapping around) and
-     * ends the idle flows among them.
+     * Bounded sweep for one duty cycle: examines the next {@code slots} flow slots (wrapping around after
+     * the highest slot ever used: the ones above it are free) and ends the idle flows among them.
      *
      * @return flows ended
      */
     public int sweep(final long nowNanos, final int slots) {
         int ended = 0;
-        int cursor = sweepCursor;
-        for (int i = 0; i < slots && i < capacity; i++) {
+        final int used = neverUsed;
+        int cursor = sweepCursor < used ? sweepCursor : 0;
+        for (int i = 0; i < slots && i < used; i++) {
             if (expireIfIdle(cursor, nowNanos)) {
                 ended++;
             }
-            cursor = cursor + 1 == capacity ? 0 : cursor + 1;
+            cursor = cursor + 1 == used ? 0 : cursor + 1;
         }
         sweepCursor = cursor;
         return ended;
@@ -301,7 +302,7 @@ public final class FlowTable {
     public void endAll(final long clockNanos) {
         endingAll = true;
         try {
-            for (int flow = 0; flow < capacity; flow++) {
+            for (int flow = 0; flow < neverUsed; flow++) {
                 if (!expireIfIdle(flow, clockNanos) && cold[coldBase(flow) + SERIAL] != 0) {
                     end(flow, FlowEndReason.END_OF_INPUT);
                 }

@@ -37,6 +37,29 @@ class JsonLinesFileTest {
     }
 
     @Test
+    void manyIntegersAndTimesMatchTheJdk(@TempDir final Path dir) throws IOException {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        final long[] values = new long[20_000];
+        for (int i = 0; i < values.length; i++) {
+            final int kind = i % 4;
+            values[i] = kind == 0 ? random.nextLong(0, 1L << 33) : kind == 1 ? random.nextLong()
+                : kind == 2 ? (1L << 32) + random.nextInt(-200, 200) : random.nextLong(0, 2_000_000_000_000_000_000L);
+        }
+        final Path file = dir.resolve("many.jsonl");
+        try (JsonLinesFile out = new JsonLinesFile(file)) {
+            for (final long value : values) {
+                out.begin().field("n", value).fieldSeconds("t", value).end();
+            }
+        }
+        final List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < values.length; i++) {
+            final long v = values[i];
+            final String seconds = Math.floorDiv(v, 1_000_000_000L) + "." + String.format("%09d", Math.floorMod(v, 1_000_000_000L));
+            assertThat(lines.get(i)).isEqualTo("{\"n\":" + v + ",\"t\":" + seconds + "}");
+        }
+    }
+
+    @Test
     void secondsHaveNineDecimals(@TempDir final Path dir) throws IOException {
         final long[] nanos = {0, 1, 999_999_999, 1_000_000_000, 1_500_000_000, 1_700_000_000_123_456_789L, -1, -1_500_000_000};
         final Path file = dir.resolve("s.jsonl");

@@ -134,8 +134,14 @@ final class RunExecution {
         }
         final java.util.LinkedHashSet<Path> scripts = new java.util.LinkedHashSet<>();
         long unfinished = 0;
+        final List<Path> finished = new ArrayList<>();
         for (final Path dir : journals) {
-            for (final io.trawl.async.journal.JournaledJob job : io.trawl.async.journal.JournalReader.readOnce(dir).unfinished()) {
+            final io.trawl.async.journal.JournalReader.Contents contents = io.trawl.async.journal.JournalReader.readOnce(dir);
+            final List<io.trawl.async.journal.JournaledJob> left = contents.unfinished();
+            if (left.isEmpty() && contents.incompatible() == null) {
+                finished.add(dir);
+            }
+            for (final io.trawl.async.journal.JournaledJob job : left) {
                 unfinished++;
                 if (job.scriptPath() != null && !job.scriptPath().isEmpty()) {
                     scripts.add(Path.of(job.scriptPath()));
@@ -143,6 +149,15 @@ final class RunExecution {
             }
         }
         if (unfinished == 0) {
+            // A run stopped while removing its finished journal (or a kill right after its last delivery):
+            // nothing to do, and nothing any later run could do with it either.
+            for (final Path dir : finished) {
+                final io.trawl.async.journal.JournalReader.Contents contents = io.trawl.async.journal.JournalReader.readOnce(dir);
+                err.println("trawl: " + dir + " holds no unfinished T.async job: removed"
+                    + (contents.damagedQueues() > 0 ? " (" + contents.damagedRecords() + " damaged record(s) at the end of "
+                        + contents.damagedQueues() + " queue(s) could not be read)" : ""));
+                io.trawl.async.journal.Journal.deleteFinished(dir);
+            }
             return;
         }
         err.println("trawl: " + stateDir + " holds " + unfinished + " unfinished T.async job(s) of an interrupted "

@@ -171,6 +171,40 @@ class TrawlCommandTest {
     }
 
     @Test
+    void recoverRemovesAJournalThatHoldsNothingUnfinished() throws IOException {
+        // What a run killed while deleting its finished journal leaves: every job delivered, files still there.
+        final Path state = temp.resolve("out/state");
+        final io.trawl.pipeline.RunConsole quiet = new io.trawl.pipeline.RunConsole() {
+            @Override
+            public void info(final String line) {
+            }
+
+            @Override
+            public void warn(final String line) {
+            }
+
+            @Override
+            public void scriptOutput(final String line) {
+            }
+        };
+        final io.trawl.async.journal.Journal journal = io.trawl.async.journal.Journal.open(state.resolve("journal"), "batch",
+            1L << 30, quiet);
+        final java.lang.foreign.MemorySegment bytes = java.lang.foreign.Arena.ofAuto().allocate(16);
+        final io.trawl.async.job.AsyncJob job = io.trawl.async.job.AsyncJob.copyBuffer(1, 0, 0,
+            temp.resolve("out/file.bin"), -1, bytes, 0, 16);
+        assertThat(journal.pipeline(0).submitted(job, 1, "a.lua", "/scripts/a.lua", null, -1)).isTrue();
+        journal.pipeline(0).delivered(job);
+        journal.close(false);
+        assertThat(state.resolve("journal")).isDirectory();
+
+        final Outcome recover = trawl("recover", "--state", state.toString(), "--out", temp.resolve("out").toString());
+        assertThat(recover.exitCode()).as(recover.err()).isZero();
+        assertThat(recover.err()).contains("holds no unfinished T.async job: removed");
+        assertThat(state.resolve("journal")).doesNotExist();
+        assertThat(temp.resolve("out/file.bin")).doesNotExist(); // delivered before: not run again
+    }
+
+    @Test
     void helpVersionAndConfigReference() {
         final Outcome version = trawl("--version");
         assertThat(version.exitCode()).isZero();

@@ -23,9 +23,10 @@ import java.util.Queue;
  * file travels as one batch, so the worker writes them together. A {@code schedule} comes here when its
  * data or captured strings name paths (ordered with the file operations on them), or, for a one-worker
  * script, while that pipeline still has jobs here (so the single worker stays FIFO); other schedules go
- * straight from the pipeline to a worker. A worker holds at most {@link #MAX_IN_FLIGHT} batches; beyond
- * that, ready jobs wait here in order, and writes to one file gather meanwhile, so a busy worker gets
- * large batches. The conductor also enforces the onexecute time limit.
+ * straight from the pipeline to a worker. A worker holds at most {@link #MAX_IN_FLIGHT} batches (once it
+ * also holds {@link #MIN_JOBS_IN_FLIGHT} jobs); beyond that, ready jobs wait here in order, and writes to
+ * one file gather meanwhile, so a busy worker gets large batches. The conductor also enforces the
+ * onexecute time limit.
  *
  * <p>Threading: its own agent thread; it alone touches the path state (single writer). Pipelines reach
  * it through one SPSC submission queue each, workers through their done queues.
@@ -38,10 +39,17 @@ public final class Conductor implements Agent {
     private static final int WAIT_PATH = -2;
     private static final int WAIT_CAPACITY = -3;
     /**
-     * Most batches a worker holds (queued or running). More jobs wait here, in their paths' FIFOs, where
-     * writes to one file gather into larger batches instead of trickling to the worker one by one.
+     * Most batches a worker holds (queued or running) once it also holds {@link #MIN_JOBS_IN_FLIGHT} jobs.
+     * More jobs wait here, in their paths' FIFOs, where writes to one file gather into larger batches
+     * instead of trickling to the worker one by one.
      */
     static final int MAX_IN_FLIGHT = 8;
+    /**
+     * A worker is never held back with fewer jobs than this: small batches (a schedule is a batch of one)
+     * must keep it busy longer than this thread takes to wake from its idle strategy (up to 1 ms), or the
+     * worker would idle between rounds of 8 one-job batches.
+     */
+    static final int MIN_JOBS_IN_FLIGHT = 64;
 
     /** The ordering state of one path. */
     private static final class PathState {
@@ -92,6 +100,7 @@ public final class Conductor implements Agent {
             AsyncJob batch;
             while ((batch = worker.pollDone()) != null) {
                 worker.inFlight--;
+                worker.inFlightJobs -= batch.batchSize;
                 finished(batch);
                 work++;
             }
@@ -151,7 +160,8 @@ public final class Conductor implements Agent {
     /**
      * Where {@code job} may run now: a worker, or {@link #WAIT_PATH} (not at the head of one of its paths'
      * FIFOs, or a path busy on another worker: retried when that path frees up), or {@link #WAIT_CAPACITY}
-     * (the worker it must or would go to has {@link #MAX_IN_FLIGHT} batches already).
+     * (the worker it must or would go to has {@link #MAX_IN_FLIGHT} batches and {@link #MIN_JOBS_IN_FLIGHT}
+     * jobs already).
      */
     private int placement(final AsyncJob job) {
         int worker = NO_WORKER;
@@ -170,7 +180,8 @@ public final class Conductor implements Agent {
         if (worker == NO_WORKER) {
             worker = leastBusy(job.script());
         }
-        return allWorkers[worker].inFlight >= MAX_IN_FLIGHT ? WAIT_CAPACITY : worker;
+        final Worker target = allWorkers[worker];
+        return target.inFlight >= MAX_IN_FLIGHT && target.inFlightJobs >= MIN_JOBS_IN_FLIGHT ? WAIT_CAPACITY : worker;
     }
 
     /** Dispatches {@code job} (and copybuffer followers) if it may run now; else it waits (path or capacity). */
@@ -300,11 +311,13 @@ public final class Conductor implements Agent {
         batch.dispatched = true;
         final int chosen = worker != NO_WORKER ? worker : leastBusy(batch.script());
         batch.worker = chosen;
-        allWorkers[chosen].inFlight++;
-        long jobs = 0;
+        int jobs = 0;
         for (AsyncJob job = batch; job != null; job = job.batchNext) {
             jobs++;
         }
+        batch.batchSize = jobs;
+        allWorkers[chosen].inFlight++;
+        allWorkers[chosen].inFlightJobs += jobs;
         batches = batches + 1; // single writer
         batchedJobs = batchedJobs + jobs;
         if (!undispatched.isEmpty() || !send(batch, chosen)) {

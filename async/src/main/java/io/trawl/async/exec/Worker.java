@@ -46,6 +46,8 @@ public final class Worker implements Agent {
     private volatile boolean interrupted;
     /** Written by the conductor only. */
     int inFlight;
+    /** Conductor thread only: jobs in those batches. */
+    int inFlightJobs;
 
     @SuppressWarnings("unchecked")
     Worker(final int id, final int index, final ScriptAsync script, final TaskRunner runner, final PathPolicy paths, final int pipelines,

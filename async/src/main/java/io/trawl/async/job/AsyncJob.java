@@ -52,6 +52,8 @@ public final class AsyncJob {
     public boolean waitingForCapacity;
     /** True while a one-worker script's schedule gate holds it back. */
     public boolean heldByGate;
+    /** On a batch's first job: how many jobs the batch holds (set by the conductor). */
+    public int batchSize;
     /** The next job of the same batch (same worker, run back to back), or null. */
     public AsyncJob batchNext;
     /** The worker it was dispatched to. */

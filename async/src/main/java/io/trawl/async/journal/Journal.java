@@ -316,6 +316,14 @@ public final class Journal implements AutoCloseable {
         close(false);
     }
 
+    /**
+     * Removes a journal directory that holds nothing left to do (every job delivered): what a run killed
+     * while removing its own finished journal leaves. Best effort.
+     */
+    public static void deleteFinished(final Path directory) {
+        deleteTree(directory);
+    }
+
     private static void deleteTree(final Path root) {
         if (!Files.exists(root)) {
             return;

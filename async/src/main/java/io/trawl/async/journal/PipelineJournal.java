@@ -53,14 +53,12 @@ public final class PipelineJournal {
                 bytes.writeInt(-1);
             } else {
                 bytes.writeInt(job.byteCount());
-                // Chronicle cannot read buffers of shared-arena segments: bounce through a plain direct buffer.
-                long copied = 0;
-                while (copied < job.byteCount()) {
-                    final int piece = (int) Math.min(bounce.capacity(), job.byteCount() - copied);
-                    MemorySegment.copy(data, job.bytesOffset() + copied, bounceMemory, 0, piece);
-                    bounce.clear().limit(piece);
-                    bytes.writeSome(bounce);
-                    copied += piece;
+                if (data.isNative() && job.byteCount() <= Integer.MAX_VALUE) {
+                    // One native copy from the staging memory into the mapped queue (the staging slot stays
+                    // allocated until the job completes, so the address is valid here).
+                    bytes.unsafeWrite(data.address() + job.bytesOffset(), job.byteCount());
+                } else {
+                    writeBounced(bytes, data, job.bytesOffset(), job.byteCount());
                 }
             }
             if (payload == null) {
@@ -74,12 +72,36 @@ public final class PipelineJournal {
             writer.recordFailure(t);
             return false;
         }
+        return finishSubmitted(job);
+    }
+
+    /** Copies heap (or other) segment bytes through a plain direct buffer Chronicle can read. */
+    private void writeBounced(final Bytes<?> bytes, final MemorySegment data, final long offset, final long count) {
+        long copied = 0;
+        while (copied < count) {
+            final int piece = (int) Math.min(bounce.capacity(), count - copied);
+            MemorySegment.copy(data, offset + copied, bounceMemory, 0, piece);
+            bounce.clear().limit(piece);
+            bytes.writeSome(bounce);
+            copied += piece;
+        }
+    }
+
+    /** Ends the SUBMIT record and counts the job as open in its cycle. */
+    private boolean finishSubmitted(final AsyncJob job) {
         if (!writer.end()) {
             return false;
         }
-        job.journalCycle = writer.cycle();
-        final long[] count = outstanding.computeIfAbsent(job.journalCycle, c -> new long[1]);
+        final int cycle = writer.cycle();
+        job.journalCycle = cycle;
+        if (cycle == lastCycle) {
+            lastCount[0]++; // the usual case: no boxing, no tree walk
+            return true;
+        }
+        final long[] count = outstanding.computeIfAbsent(cycle, c -> new long[1]);
         count[0]++;
+        lastCycle = cycle;
+        lastCount = count;
         oldestOpenCycle = outstanding.firstKey();
         return true;
     }
@@ -88,15 +110,22 @@ public final class PipelineJournal {
     private final java.util.TreeMap<Integer, long[]> outstanding = new java.util.TreeMap<>();
     /** The oldest cycle still holding an undelivered job, or MAX_VALUE (read by the journal's syncer). */
     private volatile int oldestOpenCycle = Integer.MAX_VALUE;
+    /** The cycle of the last SUBMIT and its entry in {@link #outstanding} (-1: none). */
+    private int lastCycle = -1;
+    private long[] lastCount;
 
     int oldestOpenCycle() {
         return oldestOpenCycle;
     }
 
     private void settled(final int cycle) {
-        final long[] count = outstanding.get(cycle);
+        final long[] count = cycle == lastCycle ? lastCount : outstanding.get(cycle);
         if (count != null && --count[0] == 0) {
             outstanding.remove(cycle);
+            if (cycle == lastCycle) {
+                lastCycle = -1;
+                lastCount = null;
+            }
             oldestOpenCycle = outstanding.isEmpty() ? Integer.MAX_VALUE : outstanding.firstKey();
         }
     }

@@ -246,8 +246,8 @@ public final class AsyncSubmitter {
         final Path source;
         final Path target;
         try {
-            source = recovered.source() == null ? null : paths.confine(kind.method(), recovered.source());
-            target = recovered.target() == null ? null : paths.confine(kind.method(), recovered.target());
+            source = recovered.source() == null ? null : confine(kind.method(), recovered.source());
+            target = recovered.target() == null ? null : confine(kind.method(), recovered.target());
         } catch (final PathRefusedException e) {
             return refused(script, e.getMessage());
         }

@@ -58,7 +58,7 @@ public final class CompletionStage implements PipelineStage {
     private org.agrona.concurrent.status.AtomicCounter[] published;
     private final long[] publishing = new long[COUNTERS.length];
     private long lastPublished;
-    private final java.util.Set<Long> recovering = new java.util.HashSet<>();
+    private final org.agrona.collections.LongHashSet recovering = new org.agrona.collections.LongHashSet();
 
     @SuppressWarnings("unchecked")
     CompletionStage(final AsyncSubmitter submitter, final List<Worker> workers, final ScriptAsync[] scripts, final RunConsole console,
@@ -167,7 +167,9 @@ public final class CompletionStage implements PipelineStage {
         if (submitter.journal() != null) {
             submitter.journal().delivered(job);
         }
-        recovering.remove(job.id());
+        if (!recovering.isEmpty()) {
+            recovering.remove(job.id());
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import io.trawl.bindings.packet.PacketRingOptions;
 import io.trawl.bindings.packet.PacketRingSocket;
 import io.trawl.capture.CaptureException;
 import io.trawl.capture.CaptureSource;
+import io.trawl.capture.LiveCaptureSource;
 import io.trawl.capture.LinkType;
 import io.trawl.capture.ReceiveQueue;
 import io.trawl.config.ConfigException;
@@ -30,22 +31,23 @@ import java.util.Map;
  *
  * <p>Threading: as {@link CaptureSource}; each queue has one polling thread.
  */
-public final class AfPacketSource implements CaptureSource {
+public final class AfPacketSource extends LiveCaptureSource {
     private final List<PacketRingSocket> sockets;
     private final AfPacketReceiveQueue[] queues;
-    private final String description;
-    private volatile boolean closed;
-    private Map<String, Long> finalDrops;
-    private Map<String, Long> finalStatistics;
 
-    private AfPacketSource(final List<PacketRingSocket> sockets, final int linkType, final boolean busyPoll,
-                           final String description) {
+    private AfPacketSource(final List<PacketRingSocket> sockets, final AfPacketReceiveQueue[] queues, final String description) {
+        super(description, queues);
         this.sockets = List.copyOf(sockets);
-        this.description = description;
-        this.queues = new AfPacketReceiveQueue[sockets.size()];
+        this.queues = queues;
+    }
+
+    private static AfPacketReceiveQueue[] receiveQueues(final List<PacketRingSocket> sockets, final int linkType,
+                                                        final boolean busyPoll) {
+        final AfPacketReceiveQueue[] queues = new AfPacketReceiveQueue[sockets.size()];
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new AfPacketReceiveQueue(sockets.get(i), linkType, busyPoll);
         }
+        return queues;
     }
 
     /**
@@ -85,7 +87,7 @@ public final class AfPacketSource implements CaptureSource {
             + (socketCount > 1 ? "s in a PACKET_FANOUT_HASH group" : "") + ", " + ring.blockCount() + " x "
             + (ring.blockSize() >> 10) + " KiB blocks each, " + (busyPoll ? "busy-poll" : "poll()") + " when idle, "
             + LinkType.describe(linkType) + ")";
-        return new AfPacketSource(sockets, linkType, busyPoll, text);
+        return new AfPacketSource(sockets, receiveQueues(sockets, linkType, busyPoll), text);
     }
 
     private static int linkType(final String interfaceName, final int hardwareType) {
@@ -98,30 +100,7 @@ public final class AfPacketSource implements CaptureSource {
     }
 
     @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public int queueCount() {
-        return queues.length;
-    }
-
-    @Override
-    public ReceiveQueue queue(final int index) {
-        return queues[index];
-    }
-
-    @Override
-    public boolean isFinite() {
-        return false;
-    }
-
-    @Override
-    public synchronized Map<String, Long> drops() {
-        if (closed) {
-            return finalDrops;
-        }
+    protected Map<String, Long> readDrops() {
         long drops = 0;
         for (final PacketRingSocket socket : sockets) {
             drops += socket.statistics()[1];
@@ -132,10 +111,7 @@ public final class AfPacketSource implements CaptureSource {
     }
 
     @Override
-    public synchronized Map<String, Long> statistics() {
-        if (closed) {
-            return finalStatistics;
-        }
+    protected Map<String, Long> readStatistics() {
         long freezes = 0;
         long seen = 0;
         for (final PacketRingSocket socket : sockets) {
@@ -150,15 +126,9 @@ public final class AfPacketSource implements CaptureSource {
         return out;
     }
 
-    /** Closes every socket and unmaps the rings; final kernel counts stay readable. Idempotent. */
+    /** Closes every socket and unmaps the rings. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        finalDrops = Map.copyOf(drops());
-        finalStatistics = Map.copyOf(statistics());
-        closed = true;
+    protected void release() {
         for (final AfPacketReceiveQueue queue : queues) {
             queue.markClosed();
         }

@@ -9,6 +9,7 @@ import io.trawl.bindings.xdp.XdpSocketOptions;
 import io.trawl.bindings.xdp.XdpStatistics;
 import io.trawl.capture.CaptureException;
 import io.trawl.capture.CaptureSource;
+import io.trawl.capture.LiveCaptureSource;
 import io.trawl.capture.ReceiveQueue;
 import io.trawl.config.ConfigException;
 import io.trawl.config.TrawlSettings;
@@ -32,26 +33,27 @@ import java.util.Map;
  *
  * <p>Threading: as {@link CaptureSource}; each queue has one polling thread.
  */
-public final class AfXdpSource implements CaptureSource {
+public final class AfXdpSource extends LiveCaptureSource {
     private final AfXdpOptions options;
     private final XdpRedirectProgram program;
     private final List<XdpSocket> sockets;
     private final AfXdpReceiveQueue[] queues;
-    private final String description;
-    private volatile boolean closed;
-    private Map<String, Long> finalDrops;
-    private Map<String, Long> finalStatistics;
 
     private AfXdpSource(final AfXdpOptions options, final XdpRedirectProgram program, final List<XdpSocket> sockets,
-                        final String description) {
+                        final AfXdpReceiveQueue[] queues, final String description) {
+        super(description, queues);
         this.options = options;
         this.program = program;
         this.sockets = List.copyOf(sockets);
-        this.description = description;
-        this.queues = new AfXdpReceiveQueue[sockets.size()];
+        this.queues = queues;
+    }
+
+    private static AfXdpReceiveQueue[] receiveQueues(final List<XdpSocket> sockets, final AfXdpOptions options) {
+        final AfXdpReceiveQueue[] queues = new AfXdpReceiveQueue[sockets.size()];
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new AfXdpReceiveQueue(sockets.get(i), options.rxRing(), options.busyPoll(), options.coalesceMicros());
         }
+        return queues;
     }
 
     /**
@@ -107,7 +109,7 @@ public final class AfXdpSource implements CaptureSource {
         for (final String note : notes) {
             text.append("; ").append(note);
         }
-        return new AfXdpSource(options, program, sockets, text.toString());
+        return new AfXdpSource(options, program, sockets, receiveQueues(sockets, options), text.toString());
     }
 
     private static int[] queuesToOpen(final AfXdpOptions options, final NetworkInterfaces.RxQueues rxQueues) {
@@ -192,30 +194,7 @@ public final class AfXdpSource implements CaptureSource {
     }
 
     @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public int queueCount() {
-        return queues.length;
-    }
-
-    @Override
-    public ReceiveQueue queue(final int index) {
-        return queues[index];
-    }
-
-    @Override
-    public boolean isFinite() {
-        return false;
-    }
-
-    @Override
-    public synchronized Map<String, Long> drops() {
-        if (closed) {
-            return finalDrops;
-        }
+    protected Map<String, Long> readDrops() {
         long dropped = 0;
         long ringFull = 0;
         for (final XdpSocket socket : sockets) {
@@ -230,10 +209,7 @@ public final class AfXdpSource implements CaptureSource {
     }
 
     @Override
-    public synchronized Map<String, Long> statistics() {
-        if (closed) {
-            return finalStatistics;
-        }
+    protected Map<String, Long> readStatistics() {
         long fillEmpty = 0;
         long invalid = 0;
         for (final XdpSocket socket : sockets) {
@@ -255,17 +231,10 @@ public final class AfXdpSource implements CaptureSource {
 
     /**
      * Detaches the program first (packets then go to the kernel stack again), then closes the sockets and
-     * frees their memory. The kernel's final counts stay readable through {@link #drops()} and
-     * {@link #statistics()}. Idempotent.
+     * frees their memory.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        finalDrops = Map.copyOf(drops());
-        finalStatistics = Map.copyOf(statistics());
-        closed = true;
+    protected void release() {
         for (final AfXdpReceiveQueue queue : queues) {
             queue.markClosed();
         }

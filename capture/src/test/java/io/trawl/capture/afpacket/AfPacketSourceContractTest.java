@@ -1,22 +1,17 @@
 package io.trawl.capture.afpacket;
 
-import io.trawl.bindings.linux.NetworkNamespace;
 import io.trawl.bindings.packet.PacketRingOptions;
 import io.trawl.bindings.testsupport.VethRig;
 import io.trawl.capture.CaptureSource;
-import io.trawl.capture.CaptureSourceContractTest;
-import io.trawl.capture.LiveReplay;
-import io.trawl.testsupport.SharedCorpus;
+import io.trawl.capture.LiveSourceContractTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-
-import java.nio.file.Path;
 
 /**
  * {@code afpacket:} with two sockets in a fanout group passes the capture-source contract: the reference
  * capture is replayed with tcpreplay into a veth pair inside namespaces of the test's own.
  */
-class AfPacketSourceContractTest extends CaptureSourceContractTest {
+class AfPacketSourceContractTest extends LiveSourceContractTest {
     private static VethRig rig;
 
     @BeforeAll
@@ -32,21 +27,12 @@ class AfPacketSourceContractTest extends CaptureSourceContractTest {
     }
 
     @Override
-    protected Path referenceCapture() {
-        return SharedCorpus.sixteenMinutes();
+    protected VethRig rig() {
+        return rig;
     }
 
     @Override
-    protected long deliveryTimeoutSeconds() {
-        return 30;
-    }
-
-    @Override
-    protected CaptureSource openReplaying(final Path capture) {
-        final AfPacketSource source;
-        try (NetworkNamespace.Entered in = NetworkNamespace.enter(rig.receiverNamespace())) {
-            source = AfPacketSource.open(rig.receiverInterface(), 2, new PacketRingOptions(1 << 16, 128, 5), false);
-        }
-        return LiveReplay.start(source, rig, capture, "--topspeed");
+    protected CaptureSource openOnReceiver(final String interfaceName) {
+        return AfPacketSource.open(interfaceName, 2, new PacketRingOptions(1 << 16, 128, 5), false);
     }
 }

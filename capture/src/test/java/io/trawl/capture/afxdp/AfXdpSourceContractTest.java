@@ -1,23 +1,18 @@
 package io.trawl.capture.afxdp;
 
-import io.trawl.bindings.linux.NetworkNamespace;
 import io.trawl.bindings.testsupport.VethRig;
 import io.trawl.bindings.xdp.XdpSocket;
 import io.trawl.capture.CaptureSource;
-import io.trawl.capture.CaptureSourceContractTest;
-import io.trawl.capture.LiveReplay;
-import io.trawl.testsupport.SharedCorpus;
+import io.trawl.capture.LiveSourceContractTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-
-import java.nio.file.Path;
 
 /**
  * {@code afxdp:} in generic (skb) mode passes the capture-source contract: the reference capture is
  * replayed with tcpreplay into a veth pair inside namespaces of the test's own.
  */
-class AfXdpSourceContractTest extends CaptureSourceContractTest {
+class AfXdpSourceContractTest extends LiveSourceContractTest {
     static VethRig rig;
 
     @BeforeAll
@@ -40,21 +35,12 @@ class AfXdpSourceContractTest extends CaptureSourceContractTest {
     }
 
     @Override
-    protected Path referenceCapture() {
-        return SharedCorpus.sixteenMinutes();
+    protected VethRig rig() {
+        return rig;
     }
 
     @Override
-    protected long deliveryTimeoutSeconds() {
-        return 30;
-    }
-
-    @Override
-    protected CaptureSource openReplaying(final Path capture) {
-        final AfXdpSource source;
-        try (NetworkNamespace.Entered in = NetworkNamespace.enter(rig.receiverNamespace())) {
-            source = AfXdpSource.open(AfXdpOptions.defaults(rig.receiverInterface(), AfXdpOptions.ALL_QUEUES, mode()));
-        }
-        return LiveReplay.start(source, rig, capture, "--topspeed");
+    protected CaptureSource openOnReceiver(final String interfaceName) {
+        return AfXdpSource.open(AfXdpOptions.defaults(interfaceName, AfXdpOptions.ALL_QUEUES, mode()));
     }
 }

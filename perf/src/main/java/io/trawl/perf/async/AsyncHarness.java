@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One pipeline (driven by the calling thread) with a script and T.async running on real worker threads:
@@ -75,6 +76,21 @@ final class AsyncHarness implements AutoCloseable {
         drainAll();
         async.close();
         pipeline.close();
+    }
+
+    /**
+     * A started T.async service without Lua: one script ("bench") with one worker running Java
+     * {@code Callable}s, output in {@code out}, with {@code settings} (raw values) on top of the defaults.
+     */
+    static AsyncService javaService(final Path out, final Map<io.trawl.config.Setting<?>, Object> settings) {
+        final TrawlContext context = new TrawlContext();
+        context.set(TrawlSettings.OUT, out, "bench");
+        settings.forEach((setting, value) -> context.setRaw(setting, value, "bench"));
+        context.conclude();
+        final AsyncService service = new AsyncService(context, List.of(new AsyncService.ScriptSpec("bench", 1)),
+            (script, worker) -> new io.trawl.async.exec.CallableTaskRunner(), new StagedFiles(), QUIET);
+        service.start();
+        return service;
     }
 
     static final RunConsole QUIET = new RunConsole() {

@@ -3,13 +3,10 @@ package io.trawl.perf.async;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trawl.async.AsyncService;
-import io.trawl.async.exec.CallableTaskRunner;
 import io.trawl.async.pipeline.AsyncSubmitter;
 import io.trawl.async.pipeline.CompletionStage;
-import io.trawl.config.TrawlContext;
 import io.trawl.config.TrawlSettings;
 import io.trawl.perf.Peer;
-import io.trawl.pipeline.filex.StagedFiles;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -22,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Writing a stream of 1500-byte buffers to one file: trawl's {@code copybuffer} (captured off-heap at call
@@ -62,16 +60,9 @@ public final class CopybufferVersusFio {
     private static double trawl(final Path dir, final long bytes) throws IOException {
         final Path file = dir.resolve("trawl.dat");
         Files.deleteIfExists(file);
-        final TrawlContext context = new TrawlContext();
-        context.set(TrawlSettings.OUT, dir.resolve("out"), "bench");
-        context.setRaw(TrawlSettings.ASYNC_ALLOWED_ROOTS, List.of(dir.toString()), "bench");
-        context.setRaw(TrawlSettings.ASYNC_QUEUE_JOBS, 1 << 22, "bench");
-        context.setRaw(TrawlSettings.ASYNC_QUEUE_BYTES, "2g", "bench");
-        context.setRaw(TrawlSettings.ASYNC_IDLE, System.getProperty("trawl.perf.idle", "backoff"), "bench");
-        context.conclude();
-        final AsyncService service = new AsyncService(context, List.of(new AsyncService.ScriptSpec("bench", 1)),
-            (script, worker) -> new CallableTaskRunner(), new StagedFiles(), AsyncHarness.QUIET);
-        service.start();
+        final AsyncService service = AsyncHarness.javaService(dir.resolve("out"), Map.of(
+            TrawlSettings.ASYNC_ALLOWED_ROOTS, List.of(dir.toString()), TrawlSettings.ASYNC_QUEUE_JOBS, 1 << 22,
+            TrawlSettings.ASYNC_QUEUE_BYTES, "2g", TrawlSettings.ASYNC_IDLE, System.getProperty("trawl.perf.idle", "backoff")));
         try {
             final AsyncSubmitter submitter = service.submitter(0);
             final CompletionStage completions = service.completionStage(0);

@@ -36,7 +36,9 @@ public final class FunctionPrototypes {
 
     /**
      * The current values of {@code function}'s upvalues, in prototype order (nil where unknown), or null
-     * for a Java function.
+     * for a Java function. The {@code _ENV} upvalue reads as nil: it is the function's state's globals, not
+     * data (capturing it by value would copy the whole global table per call), and {@link #instantiate}
+     * binds it to the other state's globals.
      */
     public static LuaValue[] upvalues(final LuaValue function) {
         final Prototype p = prototypeOf(function);
@@ -44,17 +46,22 @@ public final class FunctionPrototypes {
             return null;
         }
         final LuaValue[] values = new LuaValue[p.upvalues.length];
-        if (function instanceof LuaClosure closure) {
-            for (int i = 0; i < values.length; i++) {
+        for (int i = 0; i < values.length; i++) {
+            if (isEnvironment(p, i)) {
+                values[i] = LuaValue.NIL;
+            } else if (function instanceof LuaClosure closure) {
                 final UpValue up = closure.upValues[i];
                 values[i] = up == null ? LuaValue.NIL : up.getValue();
+            } else {
+                values[i] = compiledUpvalue(function, i);
             }
-            return values;
-        }
-        for (int i = 0; i < values.length; i++) {
-            values[i] = compiledUpvalue(function, i);
         }
         return values;
+    }
+
+    private static boolean isEnvironment(final Prototype prototype, final int upvalue) {
+        final org.luaj.vm2.LuaString name = prototype.upvalues[upvalue].name;
+        return name != null && ENV.equals(name.tojstring());
     }
 
     private static LuaValue compiledUpvalue(final LuaValue function, final int index) {
@@ -79,8 +86,7 @@ public final class FunctionPrototypes {
     public static LuaClosure instantiate(final Prototype prototype, final Globals globals, final LuaValue[] upvalueValues) {
         final LuaClosure closure = new LuaClosure(prototype, globals);
         for (int i = 0; i < prototype.upvalues.length; i++) {
-            final boolean env = prototype.upvalues[i].name != null && ENV.equals(prototype.upvalues[i].name.tojstring());
-            final LuaValue value = env ? globals
+            final LuaValue value = isEnvironment(prototype, i) ? globals
                 : upvalueValues != null && i < upvalueValues.length && upvalueValues[i] != null ? upvalueValues[i] : LuaValue.NIL;
             closure.upValues[i] = new UpValue(new LuaValue[] {value}, 0);
         }

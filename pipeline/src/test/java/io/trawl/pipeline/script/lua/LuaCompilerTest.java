@@ -114,6 +114,12 @@ class LuaCompilerTest {
             assertThat(prototype).isNotNull();
             assertThat(prototype.linedefined).isEqualTo(5);
             final LuaValue[] upvalues = FunctionPrototypes.upvalues(function);
+            // the globals (_ENV) are not data: never captured, re-bound to the other state's globals
+            for (int i = 0; i < prototype.upvalues.length; i++) {
+                final String name = prototype.upvalues[i].name.tojstring();
+                assertThat(upvalues[i].isnil()).as("upvalue %s", name).isEqualTo(name.equals("_ENV"));
+            }
+            assertThat(java.util.Arrays.stream(prototype.upvalues).map(u -> u.name.tojstring())).contains("_ENV");
             final Globals worker = state(new InstructionBudget(), false);
             final LuaClosure moved = FunctionPrototypes.instantiate(prototype, worker, upvalues);
             assertThat(moved.call(LuaValue.valueOf("x")).tojstring()).isEqualTo("job-x:42:3:table");

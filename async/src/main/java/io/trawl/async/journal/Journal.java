@@ -99,8 +99,8 @@ public final class Journal implements AutoCloseable {
         if (Files.isDirectory(directory)) {
             sources.add(directory);
         }
-        final Map<Long, JournaledJob> jobs = new LinkedHashMap<>();
-        final java.util.Set<Long> delivered = new java.util.HashSet<>();
+        final org.agrona.collections.Long2ObjectHashMap<JournaledJob> jobs = new org.agrona.collections.Long2ObjectHashMap<>();
+        final org.agrona.collections.LongHashSet delivered = new org.agrona.collections.LongHashSet();
         int damagedQueues = 0;
         long damagedRecords = 0;
         String incompatible = null;
@@ -115,8 +115,19 @@ public final class Journal implements AutoCloseable {
                 continue;
             }
             // A job journaled again during an earlier recovery keeps the progress of both records.
-            contents.jobs().forEach((id, job) -> jobs.merge(id, job, (a, b) -> a.effect() != null ? a : b.intent() >= 0 ? b : a));
-            delivered.addAll(contents.delivered());
+            if (jobs.isEmpty() && delivered.isEmpty() && contents.jobs() instanceof org.agrona.collections.Long2ObjectHashMap<JournaledJob> read
+                && contents.delivered() instanceof org.agrona.collections.LongHashSet readDelivered) {
+                jobs.putAll(read); // (the usual case, one journal: no merging)
+                delivered.addAll(readDelivered);
+            } else {
+                for (final JournaledJob job : contents.jobs().values()) {
+                    final JournaledJob known = jobs.get(job.id());
+                    jobs.put(job.id(), known == null ? job : known.effect() != null ? known : job.intent() >= 0 ? job : known);
+                }
+                for (final Long id : contents.delivered()) {
+                    delivered.add(id.longValue());
+                }
+            }
             damagedQueues += contents.damagedQueues();
             damagedRecords += contents.damagedRecords();
             if (contents.damagedQueues() > 0) {

@@ -8,13 +8,15 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +35,12 @@ public final class JournalReader {
         /** Jobs submitted and not delivered, in submission order. */
         public List<JournaledJob> unfinished() {
             final List<JournaledJob> out = new ArrayList<>();
+            final LongHashSet done = delivered instanceof LongHashSet set ? set : new LongHashSet();
+            if (done != delivered) {
+                delivered.forEach(done::add);
+            }
             for (final JournaledJob job : jobs.values()) {
-                if (!delivered.contains(job.id())) {
+                if (!done.contains(job.id())) {
                     out.add(job);
                 }
             }
@@ -85,10 +91,11 @@ public final class JournalReader {
 
     /** Reads every queue under {@code directory} (nothing when it does not exist). */
     public static Contents read(final Path directory) {
-        final Map<Long, JournaledJob> jobs = new HashMap<>();
-        final Set<Long> delivered = new HashSet<>();
-        final Map<Long, Long> intents = new HashMap<>();
-        final Map<Long, Object[]> effects = new HashMap<>();
+        // primitive-keyed: a journal can hold millions of jobs
+        final Long2ObjectHashMap<JournaledJob> jobs = new Long2ObjectHashMap<>();
+        final LongHashSet delivered = new LongHashSet();
+        final Long2LongHashMap intents = new Long2LongHashMap(-1);
+        final Long2ObjectHashMap<Object[]> effects = new Long2ObjectHashMap<>();
         final int[] damagedQueues = {0};
         final long[] damagedRecords = {0};
         String incompatible = null;
@@ -110,13 +117,18 @@ public final class JournalReader {
                 incompatible = problem;
             }
         }
-        for (final Map.Entry<Long, Long> intent : intents.entrySet()) {
-            jobs.computeIfPresent(intent.getKey(), (id, job) -> job.withIntent(intent.getValue()));
-        }
-        for (final Map.Entry<Long, Object[]> effect : effects.entrySet()) {
-            final Object[] e = effect.getValue();
-            jobs.computeIfPresent(effect.getKey(), (id, job) -> job.withEffect((Outcome) e[0], (String) e[1], (String) e[2]));
-        }
+        intents.forEachLong((id, offset) -> {
+            final JournaledJob job = jobs.get(id);
+            if (job != null) {
+                jobs.put(id, job.withIntent(offset));
+            }
+        });
+        effects.forEachLong((id, e) -> {
+            final JournaledJob job = jobs.get(id);
+            if (job != null) {
+                jobs.put(id, job.withEffect((Outcome) e[0], (String) e[1], (String) e[2]));
+            }
+        });
         return new Contents(jobs, delivered, damagedQueues[0], damagedRecords[0], incompatible);
     }
 
@@ -155,8 +167,8 @@ public final class JournalReader {
         }
     }
 
-    private static String readQueue(final Path directory, final Map<Long, JournaledJob> jobs, final Set<Long> delivered,
-                                    final Map<Long, Long> intents, final Map<Long, Object[]> effects, final int[] damagedQueues,
+    private static String readQueue(final Path directory, final Long2ObjectHashMap<JournaledJob> jobs, final LongHashSet delivered,
+                                    final Long2LongHashMap intents, final Long2ObjectHashMap<Object[]> effects, final int[] damagedQueues,
                                     final long[] damagedRecords) {
         try (ChronicleQueue queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(RollCycles.FIVE_MINUTELY)
             .blockSize(4L << 20).readOnly(true).build();

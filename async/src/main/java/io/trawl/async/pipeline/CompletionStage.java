@@ -53,6 +53,9 @@ public final class CompletionStage implements PipelineStage {
     private List<io.trawl.async.journal.JournaledJob> recoveryJobs;
     private int recoveryCursor;
     private int recoveredCount;
+    private static final int NOT_RECOVERED_LOGGED = 20;
+    /** Recovered jobs that could not run (refused, script missing...). */
+    private long notRecovered;
     private static final AsyncCounter[] COUNTERS = AsyncCounter.values();
     private static final long PUBLISH_INTERVAL_NANOS = 10_000_000L;
     private org.agrona.concurrent.status.AtomicCounter[] published;
@@ -199,6 +202,10 @@ public final class CompletionStage implements PipelineStage {
             }
         }
         if (recoveryCursor == recoveryJobs.size()) {
+            if (notRecovered > NOT_RECOVERED_LOGGED) {
+                console.warn("trawl: ... and " + (notRecovered - NOT_RECOVERED_LOGGED) + " more recovered T.async job(s) of "
+                    + "pipeline " + submitter.pipeline() + " could not run (" + notRecovered + " in all)");
+            }
             recoverySubmitted = true;
             recoveryJobs = null;
             recovery.submitted(submitter.pipeline(), recoveredCount);
@@ -209,7 +216,7 @@ public final class CompletionStage implements PipelineStage {
     /** One recovered job; false when it cannot run in this run (reported). */
     private boolean submitRecovered(final io.trawl.async.journal.JournaledJob job, final int script) {
         if (script < 0) {
-            console.warn("trawl: T.async job " + job.id() + " (" + job.kind().method() + ") of script " + job.script()
+            notRecovered("trawl: T.async job " + job.id() + " (" + job.kind().method() + ") of script " + job.script()
                 + " not recovered: the script is not loaded in this run");
             return false;
         }
@@ -217,7 +224,7 @@ public final class CompletionStage implements PipelineStage {
             final io.trawl.async.journal.RecoveryBinder.Bound bound = job.kind() == io.trawl.async.job.JobKind.SCHEDULE
                 ? recovery.bind(job, submitter.pipeline()) : null;
             if (job.kind() == io.trawl.async.job.JobKind.SCHEDULE && bound == null) {
-                console.warn("trawl: T.async schedule " + job.id() + " of " + job.script() + " not recovered");
+                notRecovered("trawl: T.async schedule " + job.id() + " of " + job.script() + " not recovered");
                 return false;
             }
             if (job.effect() != null) {
@@ -228,14 +235,21 @@ public final class CompletionStage implements PipelineStage {
                 ? submitter.schedule(script, bound.task(), null, bound.handler(), bound.state(), job.payload(), job.id())
                 : submitter.resubmit(job, script, null, null);
             if (refusal != null) {
-                console.warn("trawl: recovered T.async job " + job.id() + ": " + refusal);
+                notRecovered("trawl: recovered T.async job " + job.id() + ": " + refusal);
                 return false;
             }
             recovering.add(job.id());
             return true;
         } catch (final Exception e) {
-            console.warn("trawl: T.async job " + job.id() + " of " + job.script() + " not recovered: " + e.getMessage());
+            notRecovered("trawl: T.async job " + job.id() + " of " + job.script() + " not recovered: " + e.getMessage());
             return false;
+        }
+    }
+
+    /** Logs why a recovered job cannot run: the first {@value #NOT_RECOVERED_LOGGED} lines, then a count. */
+    private void notRecovered(final String line) {
+        if (++notRecovered <= NOT_RECOVERED_LOGGED) {
+            console.warn(line);
         }
     }
 

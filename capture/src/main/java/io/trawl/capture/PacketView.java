@@ -23,6 +23,8 @@ public final class PacketView {
         ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32_BE =
         ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong U64_BE =
+        ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private MemorySegment memory = MemorySegment.NULL;
     private long offset;
@@ -89,6 +91,14 @@ public final class PacketView {
     /** Big-endian 32-bit value at {@code index}. */
     public int i32(final int index) {
         return memory.get(U32_BE, offset + index);
+    }
+
+    /**
+     * Big-endian 64-bit value at {@code index}: eight header bytes in one read (decoders take several
+     * fields out of it).
+     */
+    public long i64(final int index) {
+        return memory.get(U64_BE, offset + index);
     }
 
     /** Copies the captured bytes to a new array. For tests and slow paths only: it allocates. */

@@ -2,6 +2,7 @@ package io.trawl.pipeline;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What the threads of a run share: the stop request, and the count of pipelines whose input ended (with
@@ -15,6 +16,8 @@ final class RunCoordinator {
     private final AtomicLong finalClock = new AtomicLong(Long.MIN_VALUE);
     private volatile boolean stopRequested;
     private volatile String stopReason;
+    /** The thread that waits for the run to finish (woken when the last pipeline is done), or null. */
+    private volatile Thread waiter;
 
     RunCoordinator(final int pipelines) {
         this.pipelines = pipelines;
@@ -49,7 +52,17 @@ final class RunCoordinator {
     }
 
     void pipelineDone(final int pipeline) {
-        done.incrementAndGet();
+        if (done.incrementAndGet() == pipelines) {
+            final Thread thread = waiter;
+            if (thread != null) {
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
+    /** Registers the calling thread as the one {@link #pipelineDone} wakes when the last pipeline is done. */
+    void waitingThread(final Thread thread) {
+        waiter = thread;
     }
 
     boolean allDone() {

@@ -229,6 +229,7 @@ public final class TrawlRun {
         final long limit = context.packetLimit();
         final boolean live = !source.isFinite();
         long nextDropPublish = 0;
+        coordinator.waitingThread(Thread.currentThread()); // the last pipeline wakes us: the end is not late by a park
         while (!coordinator.allDone()) {
             LockSupport.parkNanos(10_000_000L);
             final long now = System.nanoTime();

@@ -24,7 +24,11 @@ final class ClassicPcapReader extends CaptureFileReader {
     static final int FILE_HEADER_LENGTH = 24;
     static final int RECORD_HEADER_LENGTH = 16;
 
-    private final ValueLayout.OfInt u32;
+    // Constant layouts (a layout held in a field is not a constant to the JIT, and every access through
+    // it would go the slow, uninlined way); the file's order picks one of them.
+    private static final ValueLayout.OfInt U32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private final boolean bigEndian;
     private final long fractionToNanos;
     private final int snaplen;
     private final int linkType;
@@ -32,10 +36,10 @@ final class ClassicPcapReader extends CaptureFileReader {
     ClassicPcapReader(final MemorySegment file, final String name, final FileStatistics statistics,
                       final ByteOrder order, final boolean nanos) {
         super(file, name, statistics);
-        this.u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
+        this.bigEndian = order == ByteOrder.BIG_ENDIAN;
         this.fractionToNanos = nanos ? 1 : 1000;
-        this.snaplen = file.get(u32, 16);
-        this.linkType = file.get(u32, 20) & 0xFFFF;
+        this.snaplen = u32(16);
+        this.linkType = u32(20) & 0xFFFF;
         this.position = FILE_HEADER_LENGTH;
     }
 
@@ -50,10 +54,10 @@ final class ClassicPcapReader extends CaptureFileReader {
             if (remaining < RECORD_HEADER_LENGTH) {
                 return truncatedAtEnd();
             }
-            final long seconds = file.get(u32, at) & 0xFFFF_FFFFL;
-            final long fraction = file.get(u32, at + 4) & 0xFFFF_FFFFL;
-            final long captureLength = file.get(u32, at + 8) & 0xFFFF_FFFFL;
-            final long wireLength = file.get(u32, at + 12) & 0xFFFF_FFFFL;
+            final long seconds = u32(at) & 0xFFFF_FFFFL;
+            final long fraction = u32(at + 4) & 0xFFFF_FFFFL;
+            final long captureLength = u32(at + 8) & 0xFFFF_FFFFL;
+            final long wireLength = u32(at + 12) & 0xFFFF_FFFFL;
             if (captureLength > MAX_CAPTURE_LENGTH) {
                 return fail("record at byte " + at + " claims " + captureLength + " captured bytes (more than "
                     + MAX_CAPTURE_LENGTH + "); the file is corrupt from here on");
@@ -77,6 +81,10 @@ final class ClassicPcapReader extends CaptureFileReader {
                 seconds * 1_000_000_000L + fraction * fractionToNanos, linkType);
             return true;
         }
+    }
+
+    private int u32(final long at) {
+        return bigEndian ? file.get(U32_BE, at) : file.get(U32_LE, at);
     }
 
     @Override

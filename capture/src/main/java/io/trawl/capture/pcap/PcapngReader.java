@@ -32,9 +32,15 @@ final class PcapngReader extends CaptureFileReader {
     private static final int OPTION_TSRESOL = 9;
     private static final int OPTION_TSOFFSET = 14;
 
-    private ValueLayout.OfInt u32 = ValueLayout.JAVA_INT_UNALIGNED;
-    private ValueLayout.OfShort u16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private ValueLayout.OfLong u64 = ValueLayout.JAVA_LONG_UNALIGNED;
+    // Constant layouts (a layout held in a field is not a constant to the JIT, and every access through
+    // it would go the slow, uninlined way); the current section's order picks one of them.
+    private static final ValueLayout.OfInt U32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort U16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private boolean bigEndian = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
 
     // Interfaces of the current section, indexed by interface id.
     private int interfaceCount;
@@ -69,8 +75,8 @@ final class PcapngReader extends CaptureFileReader {
                 }
                 continue;
             }
-            final int type = file.get(u32, at);
-            final long length = file.get(u32, at + 4) & 0xFFFF_FFFFL;
+            final int type = u32(at);
+            final long length = u32(at + 4) & 0xFFFF_FFFFL;
             if (length < 12 || (length & 3) != 0) {
                 return fail("block at byte " + at + " has an impossible length " + length + "; the file is corrupt");
             }
@@ -89,11 +95,11 @@ final class PcapngReader extends CaptureFileReader {
                         return fail("packet block at byte " + at + " is too short (" + length + " bytes)");
                     }
                     final int interfaceId = type == ENHANCED_PACKET
-                        ? file.get(u32, at + 8) : file.get(u16, at + 8) & 0xFFFF;
-                    final long high = file.get(u32, at + 12) & 0xFFFF_FFFFL;
-                    final long low = file.get(u32, at + 16) & 0xFFFF_FFFFL;
-                    final long captureLength = file.get(u32, at + 20) & 0xFFFF_FFFFL;
-                    final long wireLength = file.get(u32, at + 24) & 0xFFFF_FFFFL;
+                        ? u32(at + 8) : u16(at + 8) & 0xFFFF;
+                    final long high = u32(at + 12) & 0xFFFF_FFFFL;
+                    final long low = u32(at + 16) & 0xFFFF_FFFFL;
+                    final long captureLength = u32(at + 20) & 0xFFFF_FFFFL;
+                    final long wireLength = u32(at + 24) & 0xFFFF_FFFFL;
                     if (deliver(view, at, length, 28, interfaceId, (high << 32) | low, true, captureLength, wireLength)) {
                         return true;
                     }
@@ -102,7 +108,7 @@ final class PcapngReader extends CaptureFileReader {
                     }
                 }
                 case SIMPLE_PACKET -> {
-                    final long wireLength = file.get(u32, at + 8) & 0xFFFF_FFFFL;
+                    final long wireLength = u32(at + 8) & 0xFFFF_FFFFL;
                     long captureLength = Math.min(wireLength, length - 16);
                     if (interfaceCount > 0 && snaplens[0] > 0) {
                         captureLength = Math.min(captureLength, snaplens[0]);
@@ -191,20 +197,18 @@ final class PcapngReader extends CaptureFileReader {
         } else {
             return fail("section header at byte " + at + " has no valid byte-order magic; not a pcapng file");
         }
-        u32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
-        u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
-        u64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
-        final long length = file.get(u32, at + 4) & 0xFFFF_FFFFL;
+        bigEndian = order == ByteOrder.BIG_ENDIAN;
+        final long length = u32(at + 4) & 0xFFFF_FFFFL;
         if (length < 28 || (length & 3) != 0) {
             return fail("section header at byte " + at + " has an impossible length " + length);
         }
         if (length > remaining) {
             return truncatedAtEnd();
         }
-        final int major = file.get(u16, at + 12) & 0xFFFF;
+        final int major = u16(at + 12) & 0xFFFF;
         if (major != 1) {
             return fail("section header at byte " + at + " has pcapng version " + major + "."
-                + (file.get(u16, at + 14) & 0xFFFF) + "; only version 1.x is defined");
+                + (u16(at + 14) & 0xFFFF) + "; only version 1.x is defined");
         }
         interfaceCount = 0;
         position = at + length;
@@ -223,8 +227,8 @@ final class PcapngReader extends CaptureFileReader {
             offsetsNanos = Arrays.copyOf(offsetsNanos, size);
         }
         final int id = interfaceCount++;
-        linkTypes[id] = file.get(u16, at + 8) & 0xFFFF;
-        snaplens[id] = file.get(u32, at + 12) & 0xFFFF_FFFFL;
+        linkTypes[id] = u16(at + 8) & 0xFFFF;
+        snaplens[id] = u32(at + 12) & 0xFFFF_FFFFL;
         resolutions[id] = 6;
         offsetsNanos[id] = 0;
         if (firstLinkType < 0) {
@@ -233,8 +237,8 @@ final class PcapngReader extends CaptureFileReader {
         long option = at + 16;
         final long end = at + length - 4;
         while (option + 4 <= end) {
-            final int code = file.get(u16, option) & 0xFFFF;
-            final int optionLength = file.get(u16, option + 2) & 0xFFFF;
+            final int code = u16(option) & 0xFFFF;
+            final int optionLength = u16(option + 2) & 0xFFFF;
             if (code == OPTION_END || option + 4 + optionLength > end) {
                 break;
             }
@@ -242,7 +246,7 @@ final class PcapngReader extends CaptureFileReader {
                 final int value = file.get(ValueLayout.JAVA_BYTE, option + 4) & 0xFF;
                 resolutions[id] = (value & 0x80) == 0 ? value : -(value & 0x7F);
             } else if (code == OPTION_TSOFFSET && optionLength >= 8) {
-                offsetsNanos[id] = file.get(u64, option + 4) * 1_000_000_000L;
+                offsetsNanos[id] = u64(option + 4) * 1_000_000_000L;
             }
             option += 4 + ((optionLength + 3) & ~3);
         }
@@ -252,5 +256,17 @@ final class PcapngReader extends CaptureFileReader {
     @Override
     int primaryLinkType() {
         return Math.max(firstLinkType, 0);
+    }
+
+    private int u32(final long at) {
+        return bigEndian ? file.get(U32_BE, at) : file.get(U32_LE, at);
+    }
+
+    private short u16(final long at) {
+        return bigEndian ? file.get(U16_BE, at) : file.get(U16_LE, at);
+    }
+
+    private long u64(final long at) {
+        return bigEndian ? file.get(U64_BE, at) : file.get(U64_LE, at);
     }
 }

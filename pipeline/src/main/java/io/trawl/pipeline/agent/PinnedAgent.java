@@ -22,9 +22,11 @@ public final class PinnedAgent implements Agent {
     public void onStart() {
         if (cpu >= 0) {
             CpuAffinity.pinCurrentThread(cpu);
-        }
-        if (Libc.isAvailable()) {
-            threadId = Libc.gettid();
+            // Only here: linking libc through FFM costs tens of milliseconds, which an unpinned run
+            // (a replay benchmark, a test) should not pay before its first packet.
+            if (Libc.isAvailable()) {
+                threadId = Libc.gettid();
+            }
         }
         delegate.onStart();
     }
@@ -49,7 +51,7 @@ public final class PinnedAgent implements Agent {
         return cpu;
     }
 
-    /** The kernel thread id once started, or -1. */
+    /** The kernel thread id once started pinned, or -1 (not started, or unpinned). */
     public int threadId() {
         return threadId;
     }

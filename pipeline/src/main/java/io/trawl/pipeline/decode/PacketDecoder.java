@@ -137,7 +137,10 @@ public final class PacketDecoder {
         if (offset + 20 > length) {
             return DecodeResult.TRUNCATED_IP_HEADER;
         }
-        final int versionIhl = packet.u8(offset);
+        // bytes 0-7: version|ihl, tos, total length, id, flags|fragment offset; 8-15: ttl, protocol,
+        // checksum, source; read as two words (all within the 20 bytes just checked)
+        final long word0 = packet.i64(offset);
+        final int versionIhl = (int) (word0 >>> 56) & 0xFF;
         if ((versionIhl >>> 4) != 4) {
             return DecodeResult.BAD_IP_VERSION;
         }
@@ -148,17 +151,18 @@ public final class PacketDecoder {
         if (offset + headerLength > length) {
             return DecodeResult.TRUNCATED_IP_HEADER;
         }
-        final int totalLength = packet.u16(offset + 2);
+        final int totalLength = (int) (word0 >>> 32) & 0xFFFF;
         if (totalLength < headerLength) {
             return DecodeResult.BAD_IP_TOTAL_LENGTH;
         }
         d.addLayer(Protocol.IPV4, offset);
         d.ipVersion = 4;
         d.ipOffset = offset;
-        d.ipProtocol = packet.u8(offset + 9);
-        d.sourceLow = packet.i32(offset + 12) & 0xFFFF_FFFFL;
+        final long word1 = packet.i64(offset + 8);
+        d.ipProtocol = (int) (word1 >>> 48) & 0xFF;
+        d.sourceLow = word1 & 0xFFFF_FFFFL;
         d.destinationLow = packet.i32(offset + 16) & 0xFFFF_FFFFL;
-        final int flagsFragment = packet.u16(offset + 6);
+        final int flagsFragment = (int) word0 & 0xFFFF;
         final int fragmentOffset = flagsFragment & 0x1FFF;
         final boolean moreFragments = (flagsFragment & 0x2000) != 0;
         d.fragment = moreFragments || fragmentOffset != 0;
@@ -245,7 +249,10 @@ public final class PacketDecoder {
                 if (offset + 20 > end) {
                     return DecodeResult.TRUNCATED_TCP_HEADER;
                 }
-                final int headerLength = (packet.u8(offset + 12) >>> 4) * 4;
+                // bytes 0-7: ports, sequence; 8-15: acknowledgement, data offset, flags, window
+                final long word0 = packet.i64(offset);
+                final long word1 = packet.i64(offset + 8);
+                final int headerLength = ((int) (word1 >>> 28) & 0xF) * 4;
                 if (headerLength < 20) {
                     return DecodeResult.BAD_TCP_HEADER_LENGTH;
                 }
@@ -254,11 +261,11 @@ public final class PacketDecoder {
                 }
                 d.addLayer(Protocol.TCP, offset);
                 d.transportOffset = offset;
-                d.sourcePort = packet.u16(offset);
-                d.destinationPort = packet.u16(offset + 2);
-                d.tcpSequence = packet.i32(offset + 4) & 0xFFFF_FFFFL;
-                d.tcpAcknowledgement = packet.i32(offset + 8) & 0xFFFF_FFFFL;
-                d.tcpFlags = packet.u8(offset + 13);
+                d.sourcePort = (int) (word0 >>> 48) & 0xFFFF;
+                d.destinationPort = (int) (word0 >>> 32) & 0xFFFF;
+                d.tcpSequence = word0 & 0xFFFF_FFFFL;
+                d.tcpAcknowledgement = word1 >>> 32;
+                d.tcpFlags = (int) (word1 >>> 16) & 0xFF;
                 payload(d, offset + headerLength, end);
             }
             case 17 -> {
@@ -267,8 +274,9 @@ public final class PacketDecoder {
                 }
                 d.addLayer(Protocol.UDP, offset);
                 d.transportOffset = offset;
-                d.sourcePort = packet.u16(offset);
-                d.destinationPort = packet.u16(offset + 2);
+                final int ports = packet.i32(offset);
+                d.sourcePort = ports >>> 16;
+                d.destinationPort = ports & 0xFFFF;
                 payload(d, offset + 8, end);
             }
             case 1, 58 -> {

@@ -16,6 +16,11 @@ package io.trawl.pipeline.flow;
  */
 public final class FlowKeyFormat {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    private static final byte[] HEX_BYTES = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** Longest key: IPv6, 4 + 2 * (32 + 7) + 1 characters. */
+    public static final int MAX_KEY_LENGTH = 83;
+    /** Longest IPv4 dotted-decimal address. */
+    public static final int MAX_IPV4_LENGTH = 15;
 
     private FlowKeyFormat() {
     }
@@ -33,6 +38,74 @@ public final class FlowKeyFormat {
         out.append(":p-");
         hex4(out, table.portZ(flow));
         return out;
+    }
+
+    /**
+     * Writes the key of {@code flow} as ASCII bytes (the same characters {@link #appendKey} appends) into
+     * {@code out} from {@code at}, which must have room for {@link #MAX_KEY_LENGTH} bytes.
+     *
+     * @return the index after the last byte written
+     */
+    public static int writeKey(final byte[] out, final int at, final FlowTable table, final int flow) {
+        final int version = table.ipVersion(flow);
+        int i = hex(out, at, table.protocol(flow), 2);
+        out[i++] = (byte) (version == 6 ? 'B' : 'A');
+        out[i++] = ':';
+        i = writeEnd(out, i, version, table.addressAHigh(flow), table.addressALow(flow), table.portA(flow));
+        out[i++] = '_';
+        return writeEnd(out, i, version, table.addressZHigh(flow), table.addressZLow(flow), table.portZ(flow));
+    }
+
+    private static int writeEnd(final byte[] out, final int at, final int version, final long high, final long low,
+                                final int port) {
+        int i = at;
+        if (version == 6) {
+            i = hex(out, i, high, 16);
+            i = hex(out, i, low, 16);
+        } else {
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                i = hex(out, i, low >>> shift, 2);
+                if (shift > 0) {
+                    out[i++] = '.';
+                }
+            }
+        }
+        out[i++] = ':';
+        out[i++] = 'p';
+        out[i++] = '-';
+        return hex(out, i, port, 4);
+    }
+
+    /** Writes the low {@code digits} hex digits of {@code value}, upper case. */
+    private static int hex(final byte[] out, final int at, final long value, final int digits) {
+        for (int d = 0; d < digits; d++) {
+            out[at + d] = HEX_BYTES[(int) (value >>> ((digits - 1 - d) * 4)) & 0xF];
+        }
+        return at + digits;
+    }
+
+    /**
+     * Writes an IPv4 address in dotted decimal (as {@link #appendReadableAddress} does for version 4) into
+     * {@code out} from {@code at}, which must have room for {@link #MAX_IPV4_LENGTH} bytes.
+     *
+     * @return the index after the last byte written
+     */
+    public static int writeReadableIpv4(final byte[] out, final int at, final long address) {
+        int i = at;
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            final int b = (int) (address >>> shift) & 0xFF;
+            if (b >= 100) {
+                out[i++] = (byte) ('0' + b / 100);
+                out[i++] = (byte) ('0' + b / 10 % 10);
+            } else if (b >= 10) {
+                out[i++] = (byte) ('0' + b / 10);
+            }
+            out[i++] = (byte) ('0' + b % 10);
+            if (shift > 0) {
+                out[i++] = '.';
+            }
+        }
+        return i;
     }
 
     /** The key of {@code flow} as a new string. */

@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Appends JSON objects, one per line, to a file shared by several writers. Each writer (one per pipeline)
- * builds lines in its own direct buffer without allocating and appends whole lines with one write on an
+ * builds lines in its own buffer without allocating and appends whole lines with one write on an
  * {@code O_APPEND} channel; the kernel serialises appends, so lines never interleave and no lock is
  * taken. Strings are escaped per RFC 8259.
  *
@@ -20,10 +20,22 @@ import java.nio.file.StandardOpenOption;
 public final class JsonLinesFile implements AutoCloseable {
     private static final int FLUSH_THRESHOLD = 192 * 1024;
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** "00", "01", ... "99": two digits per lookup. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
 
     private final Path path;
     private final FileChannel channel;
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
+    /** Lines being built: a heap array written by index (cheap even before the JIT compiles the writer). */
+    private byte[] buffer = new byte[256 * 1024];
+    private ByteBuffer bufferView = ByteBuffer.wrap(buffer);
+    private int position;
     private boolean firstField;
     private long lines;
     private IOException failure;
@@ -45,7 +57,7 @@ public final class JsonLinesFile implements AutoCloseable {
     /** Starts a line's object. */
     public JsonLinesFile begin() {
         ensure(1);
-        buffer.put((byte) '{');
+        buffer[position++] = '{';
         firstField = true;
         return this;
     }
@@ -53,9 +65,10 @@ public final class JsonLinesFile implements AutoCloseable {
     /** Ends the object and the line; appends to the file when enough lines are buffered. */
     public JsonLinesFile end() {
         ensure(2);
-        buffer.put((byte) '}').put((byte) '\n');
+        buffer[position++] = '}';
+        buffer[position++] = '\n';
         lines++;
-        if (buffer.position() >= FLUSH_THRESHOLD) {
+        if (position >= FLUSH_THRESHOLD) {
             flush();
         }
         return this;
@@ -71,15 +84,27 @@ public final class JsonLinesFile implements AutoCloseable {
     /** A number with up to 9 decimals, written from a nanosecond count as seconds ({@code 1.500000000}). */
     public JsonLinesFile fieldSeconds(final String name, final long nanos) {
         name(name);
-        ensure(32);
-        final long seconds = Math.floorDiv(nanos, 1_000_000_000L);
-        final long fraction = Math.floorMod(nanos, 1_000_000_000L);
-        putLong(seconds);
-        buffer.put((byte) '.');
-        for (long div = 100_000_000L; div > 0; div /= 10) {
-            buffer.put((byte) ('0' + (fraction / div) % 10));
-        }
+        seconds(nanos);
         return this;
+    }
+
+    private void seconds(final long nanos) {
+        ensure(32);
+        putLong(Math.floorDiv(nanos, 1_000_000_000L));
+        buffer[position++] = '.';
+        long fraction = Math.floorMod(nanos, 1_000_000_000L);
+        final byte[] b = buffer;
+        final int end = position + 9;
+        int at = end;
+        while (at > position + 1) {
+            final long quotient = dividedBy100(fraction);
+            final int pair = (int) (fraction - quotient * 100);
+            fraction = quotient;
+            b[--at] = DIGIT_PAIRS[2 * pair + 1];
+            b[--at] = DIGIT_PAIRS[2 * pair];
+        }
+        b[--at] = (byte) ('0' + fraction);
+        position = end;
     }
 
     public JsonLinesFile field(final String name, final double value) {
@@ -116,14 +141,72 @@ public final class JsonLinesFile implements AutoCloseable {
 
     /** A field whose value is written by the caller with {@link #rawValue}. */
     public JsonLinesFile name(final String name) {
-        ensure(1);
+        ensure(name.length() * 6 + 4);
         if (!firstField) {
-            buffer.put((byte) ',');
+            buffer[position++] = ',';
         }
         firstField = false;
         string(name);
-        ensure(1);
-        buffer.put((byte) ':');
+        buffer[position++] = ':';
+        return this;
+    }
+
+    /** A field whose value is written next ({@link #rawValue} or the {@code field} overloads' value). */
+    public JsonLinesFile name(final JsonFieldName name) {
+        final byte[] bytes = name.encoded;
+        ensure(bytes.length + 1);
+        if (!firstField) {
+            buffer[position++] = ',';
+        }
+        firstField = false;
+        System.arraycopy(bytes, 0, buffer, position, bytes.length);
+        position += bytes.length;
+        return this;
+    }
+
+    public JsonLinesFile field(final JsonFieldName name, final long value) {
+        name(name);
+        ensure(20);
+        putLong(value);
+        return this;
+    }
+
+    /** A string field; null writes JSON null. */
+    public JsonLinesFile field(final JsonFieldName name, final CharSequence value) {
+        name(name);
+        if (value == null) {
+            putAscii("null");
+        } else {
+            string(value);
+        }
+        return this;
+    }
+
+    /** Like {@link #fieldSeconds(String, long)}. */
+    public JsonLinesFile fieldSeconds(final JsonFieldName name, final long nanos) {
+        name(name);
+        seconds(nanos);
+        return this;
+    }
+
+    /**
+     * Makes room for a value the caller writes itself as already-valid JSON bytes (after {@link #name}):
+     * write at most {@code maxBytes} into the returned array from {@link #valueStart()}, then call
+     * {@link #valueEnd(int)} with the index after the last byte. For writers of hot, fixed formats.
+     */
+    public byte[] valueBuffer(final int maxBytes) {
+        ensure(maxBytes);
+        return buffer;
+    }
+
+    /** Where the value reserved by {@link #valueBuffer} starts. */
+    public int valueStart() {
+        return position;
+    }
+
+    /** Ends a value written into {@link #valueBuffer}. */
+    public JsonLinesFile valueEnd(final int end) {
+        position = end;
         return this;
     }
 
@@ -134,94 +217,155 @@ public final class JsonLinesFile implements AutoCloseable {
     }
 
     private void string(final CharSequence value) {
-        ensure(value.length() * 6 + 2);
-        buffer.put((byte) '"');
-        for (int i = 0; i < value.length(); i++) {
+        final int length = value.length();
+        ensure(length * 6 + 2);
+        final byte[] b = buffer;
+        int at = position;
+        b[at++] = '"';
+        for (int i = 0; i < length; i++) {
             final char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                buffer.put((byte) '\\').put((byte) c);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                b[at++] = (byte) c;
+            } else if (c == '"' || c == '\\') {
+                b[at++] = '\\';
+                b[at++] = (byte) c;
             } else if (c < 0x20) {
                 switch (c) {
-                    case '\n' -> buffer.put((byte) '\\').put((byte) 'n');
-                    case '\r' -> buffer.put((byte) '\\').put((byte) 'r');
-                    case '\t' -> buffer.put((byte) '\\').put((byte) 't');
-                    default -> unicodeEscape(c);
+                    case '\n' -> {
+                        b[at++] = '\\';
+                        b[at++] = 'n';
+                    }
+                    case '\r' -> {
+                        b[at++] = '\\';
+                        b[at++] = 'r';
+                    }
+                    case '\t' -> {
+                        b[at++] = '\\';
+                        b[at++] = 't';
+                    }
+                    default -> at = unicodeEscape(b, at, c);
                 }
-            } else if (c < 0x80) {
-                buffer.put((byte) c);
             } else if (c < 0x800) {
-                buffer.put((byte) (0xC0 | (c >>> 6))).put((byte) (0x80 | (c & 0x3F)));
-            } else if (Character.isHighSurrogate(c) && i + 1 < value.length()
-                && Character.isLowSurrogate(value.charAt(i + 1))) {
+                b[at++] = (byte) (0xC0 | (c >>> 6));
+                b[at++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
                 final int cp = Character.toCodePoint(c, value.charAt(++i));
-                buffer.put((byte) (0xF0 | (cp >>> 18))).put((byte) (0x80 | ((cp >>> 12) & 0x3F)))
-                    .put((byte) (0x80 | ((cp >>> 6) & 0x3F))).put((byte) (0x80 | (cp & 0x3F)));
+                b[at++] = (byte) (0xF0 | (cp >>> 18));
+                b[at++] = (byte) (0x80 | ((cp >>> 12) & 0x3F));
+                b[at++] = (byte) (0x80 | ((cp >>> 6) & 0x3F));
+                b[at++] = (byte) (0x80 | (cp & 0x3F));
             } else if (Character.isSurrogate(c)) {
-                unicodeEscape(c);
+                at = unicodeEscape(b, at, c);
             } else {
-                buffer.put((byte) (0xE0 | (c >>> 12))).put((byte) (0x80 | ((c >>> 6) & 0x3F)))
-                    .put((byte) (0x80 | (c & 0x3F)));
+                b[at++] = (byte) (0xE0 | (c >>> 12));
+                b[at++] = (byte) (0x80 | ((c >>> 6) & 0x3F));
+                b[at++] = (byte) (0x80 | (c & 0x3F));
             }
         }
-        buffer.put((byte) '"');
+        b[at++] = '"';
+        position = at;
     }
 
-    private void unicodeEscape(final char c) {
-        buffer.put((byte) '\\').put((byte) 'u').put(HEX[(c >>> 12) & 0xF]).put(HEX[(c >>> 8) & 0xF])
-            .put(HEX[(c >>> 4) & 0xF]).put(HEX[c & 0xF]);
+    private static int unicodeEscape(final byte[] b, final int from, final char c) {
+        int at = from;
+        b[at++] = '\\';
+        b[at++] = 'u';
+        b[at++] = HEX[(c >>> 12) & 0xF];
+        b[at++] = HEX[(c >>> 8) & 0xF];
+        b[at++] = HEX[(c >>> 4) & 0xF];
+        b[at++] = HEX[c & 0xF];
+        return at;
     }
 
     private void putAscii(final CharSequence text) {
-        ensure(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            buffer.put((byte) text.charAt(i));
+        final int length = text.length();
+        ensure(length);
+        final byte[] b = buffer;
+        int at = position;
+        for (int i = 0; i < length; i++) {
+            b[at++] = (byte) text.charAt(i);
         }
+        position = at;
     }
 
+    /** Needs 20 bytes of room. */
     private void putLong(final long value) {
         if (value == Long.MIN_VALUE) {
             putAscii("-9223372036854775808");
             return;
         }
         long v = value;
+        final byte[] b = buffer;
         if (v < 0) {
-            buffer.put((byte) '-');
+            b[position++] = '-';
             v = -v;
         }
-        long div = 1;
-        while (v / div >= 10) {
-            div *= 10;
+        final int end = position + digits(v);
+        int at = end;
+        while (v >= 1L << 32) {
+            final int pair = (int) (v % 100);
+            v /= 100;
+            b[--at] = DIGIT_PAIRS[2 * pair + 1];
+            b[--at] = DIGIT_PAIRS[2 * pair];
         }
-        for (; div > 0; div /= 10) {
-            buffer.put((byte) ('0' + (v / div) % 10));
+        while (v >= 100) {
+            final long quotient = dividedBy100(v);
+            final int pair = (int) (v - quotient * 100);
+            v = quotient;
+            b[--at] = DIGIT_PAIRS[2 * pair + 1];
+            b[--at] = DIGIT_PAIRS[2 * pair];
         }
+        if (v >= 10) {
+            b[--at] = DIGIT_PAIRS[2 * (int) v + 1];
+            b[--at] = DIGIT_PAIRS[2 * (int) v];
+        } else {
+            b[--at] = (byte) ('0' + v);
+        }
+        position = end;
+    }
+
+    /**
+     * {@code value / 100} for {@code 0 <= value < 2^32} by a multiply and a shift (exact over that range):
+     * flows often end in bulk before the JIT has compiled this, and the interpreter and C1 divide slowly.
+     */
+    private static long dividedBy100(final long value) {
+        return (value * 1374389535L) >>> 37;
+    }
+
+    /** Decimal digits of a non-negative value. */
+    private static int digits(final long value) {
+        int digits = 1;
+        for (long bound = 10; digits < 19 && value >= bound; bound *= 10) {
+            digits++;
+        }
+        return digits;
     }
 
     private void ensure(final int bytes) {
-        if (buffer.remaining() < bytes) {
-            final ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(buffer.capacity() * 2, buffer.position() + bytes + 1024));
-            buffer.flip();
-            bigger.put(buffer);
-            buffer = bigger;
+        if (buffer.length - position < bytes) {
+            buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, position + bytes + 1024));
+            bufferView = ByteBuffer.wrap(buffer);
         }
     }
 
     /** Appends every complete buffered line to the file. */
     public void flush() {
-        if (buffer.position() == 0) {
+        if (position == 0) {
             return;
         }
-        buffer.flip();
+        // One write of whole lines (the channel copies a heap buffer into its cached direct buffer once), so
+        // the kernel's O_APPEND keeps other writers' lines from landing inside ours.
+        final ByteBuffer lines = bufferView.clear().limit(position);
         try {
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+            while (lines.hasRemaining()) {
+                channel.write(lines);
             }
         } catch (final IOException e) {
             if (failure == null) {
                 failure = e;
             }
         } finally {
-            buffer.clear();
+            position = 0;
         }
     }
 

@@ -151,19 +151,21 @@ final class RunExecution {
         } catch (final java.io.IOException e) {
             return new Interrupted(0, List.of()); // no state directory yet: nothing to continue
         }
-        final java.util.LinkedHashSet<Path> scripts = new java.util.LinkedHashSet<>();
+        final java.util.LinkedHashSet<String> scripts = new java.util.LinkedHashSet<>();
         long unfinished = 0;
         final List<Path> finished = new ArrayList<>();
         for (final Path dir : journals) {
             final io.trawl.async.journal.JournalReader.Contents contents = io.trawl.async.journal.JournalReader.readOnce(dir);
-            final List<io.trawl.async.journal.JournaledJob> left = contents.unfinished();
-            if (left.isEmpty() && contents.incompatible() == null) {
+            final long left = contents.unfinishedCount();
+            if (left == 0 && contents.incompatible() == null) {
                 finished.add(dir);
             }
-            for (final io.trawl.async.journal.JournaledJob job : left) {
-                unfinished++;
-                if (job.scriptPath() != null && !job.scriptPath().isEmpty()) {
-                    scripts.add(Path.of(job.scriptPath()));
+            unfinished += left;
+            if (left > 0) {
+                for (final io.trawl.async.journal.JournaledJob job : contents.jobs().values()) {
+                    if (job.scriptPath() != null && !job.scriptPath().isEmpty() && !contents.isDelivered(job.id())) {
+                        scripts.add(job.scriptPath());
+                    }
                 }
             }
         }
@@ -176,7 +178,7 @@ final class RunExecution {
                 io.trawl.async.journal.Journal.deleteFinished(dir);
             }
         }
-        return new Interrupted(unfinished, List.copyOf(scripts));
+        return new Interrupted(unfinished, scripts.stream().map(Path::of).toList());
     }
 
     private void report(final TrawlRun.RunResult result, final TrawlContext context, final TerminalConsole console) {

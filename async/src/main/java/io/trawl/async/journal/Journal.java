@@ -134,6 +134,7 @@ public final class Journal implements AutoCloseable {
                 console.warn("trawl: T.async journal " + source + ": " + contents.damagedQueues() + " queue(s) end in damaged "
                     + "records (a crash while writing, or a damaged file); their tails were skipped");
             }
+            JournalReader.forget(source);
             if (source.equals(directory)) {
                 final Path aside = parent.resolve(directory.getFileName() + ".recovering-" + System.currentTimeMillis());
                 move(source, aside);

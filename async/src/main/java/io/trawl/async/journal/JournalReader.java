@@ -32,6 +32,22 @@ public final class JournalReader {
     /** What a journal holds. */
     public record Contents(Map<Long, JournaledJob> jobs, Set<Long> delivered, int damagedQueues, long damagedRecords,
                            String incompatible) {
+        /** How many jobs were submitted and not delivered (no sorting, no copies). */
+        public long unfinishedCount() {
+            long count = 0;
+            for (final JournaledJob job : jobs.values()) {
+                if (!isDelivered(job.id())) {
+                    count++;
+                }
+            }
+            return count;
+        }
+
+        /** True when job {@code id}'s completion was delivered. */
+        public boolean isDelivered(final long id) {
+            return delivered instanceof LongHashSet set ? set.contains(id) : delivered.contains(id);
+        }
+
         /** Jobs submitted and not delivered, in submission order. */
         public List<JournaledJob> unfinished() {
             final List<JournaledJob> out = new ArrayList<>();
@@ -59,20 +75,26 @@ public final class JournalReader {
     private static final Map<Path, Remembered> REMEMBERED = new HashMap<>();
 
     /**
-     * {@link #read}, remembering the result so a second call for the same, unchanged directory (the command
-     * line counts the unfinished jobs, then the journal takes them over) does not read it again. Any
-     * change to its files (names, sizes, times) reads it afresh.
+     * {@link #read}, remembering the result so later calls for the same, unchanged directory (the command
+     * line counts the unfinished jobs, then the journal takes them over) do not read it again; callers
+     * must not change it. Any change to its files (names, sizes, times) reads it afresh. {@link #forget}
+     * drops it once the journal has taken the jobs over.
      */
     public static synchronized Contents readOnce(final Path directory) {
         final Path absolute = directory.toAbsolutePath().normalize();
         final List<String> files = filesOf(absolute);
-        final Remembered last = REMEMBERED.remove(absolute); // handed out once: the caller owns it then
+        final Remembered last = REMEMBERED.get(absolute);
         if (last != null && last.files().equals(files)) {
             return last.contents();
         }
         final Contents contents = read(absolute);
         REMEMBERED.put(absolute, new Remembered(files, contents));
         return contents;
+    }
+
+    /** Drops what {@link #readOnce} remembers of {@code directory} (a journal can hold millions of jobs). */
+    public static synchronized void forget(final Path directory) {
+        REMEMBERED.remove(directory.toAbsolutePath().normalize());
     }
 
     private static List<String> filesOf(final Path directory) {

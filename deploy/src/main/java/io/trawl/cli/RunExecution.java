@@ -153,12 +153,12 @@ final class RunExecution {
         }
         final java.util.LinkedHashSet<String> scripts = new java.util.LinkedHashSet<>();
         long unfinished = 0;
-        final List<Path> finished = new ArrayList<>();
+        final Map<Path, io.trawl.async.journal.JournalReader.Contents> finished = new java.util.LinkedHashMap<>();
         for (final Path dir : journals) {
             final io.trawl.async.journal.JournalReader.Contents contents = io.trawl.async.journal.JournalReader.readOnce(dir);
             final long left = contents.unfinishedCount();
             if (left == 0 && contents.incompatible() == null) {
-                finished.add(dir);
+                finished.put(dir, contents);
             }
             unfinished += left;
             if (left > 0) {
@@ -170,8 +170,9 @@ final class RunExecution {
             }
         }
         if (unfinished == 0) {
-            for (final Path dir : finished) {
-                final io.trawl.async.journal.JournalReader.Contents contents = io.trawl.async.journal.JournalReader.readOnce(dir);
+            for (final Map.Entry<Path, io.trawl.async.journal.JournalReader.Contents> entry : finished.entrySet()) {
+                final Path dir = entry.getKey();
+                final io.trawl.async.journal.JournalReader.Contents contents = entry.getValue();
                 err.println("trawl: " + dir + " holds no unfinished T.async job: removed"
                     + (contents.damagedQueues() > 0 ? " (" + contents.damagedRecords() + " damaged record(s) at the end of "
                         + contents.damagedQueues() + " queue(s) could not be read)" : ""));

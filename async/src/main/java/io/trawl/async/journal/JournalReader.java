@@ -51,12 +51,8 @@ public final class JournalReader {
         /** Jobs submitted and not delivered, in submission order. */
         public List<JournaledJob> unfinished() {
             final List<JournaledJob> out = new ArrayList<>();
-            final LongHashSet done = delivered instanceof LongHashSet set ? set : new LongHashSet();
-            if (done != delivered) {
-                delivered.forEach(done::add);
-            }
             for (final JournaledJob job : jobs.values()) {
-                if (!done.contains(job.id())) {
+                if (!isDelivered(job.id())) {
                     out.add(job);
                 }
             }

@@ -112,9 +112,15 @@ public final class AsyncService implements PipelineStageFactory {
             recoveredByPipeline.add(new ArrayList<>());
         }
         if (journal != null) {
-            for (final JournaledJob job : journal.recovered().unfinished()) {
-                recoveredByPipeline.get(Math.floorMod(job.pipeline(), pipelineCount)).add(job);
-                recoveredJobs++;
+            final List<JournaledJob> unfinished = journal.recovered().unfinished();
+            if (pipelineCount == 1) {
+                recoveredByPipeline.set(0, unfinished);
+                recoveredJobs = unfinished.size();
+            } else {
+                for (final JournaledJob job : unfinished) {
+                    recoveredByPipeline.get(Math.floorMod(job.pipeline(), pipelineCount)).add(job);
+                    recoveredJobs++;
+                }
             }
             if (recoveredJobs > 0) {
                 console.info("trawl: T.async: recovering " + recoveredJobs + " unfinished job(s) of an interrupted run from "
@@ -141,8 +147,12 @@ public final class AsyncService implements PipelineStageFactory {
             @Override
             public void submitted(final int pipeline, final int count) {
                 recovered.addAndGet(count);
+            }
+
+            @Override
+            public void delivered(final int pipeline) {
                 if (pipelinesToRecover.decrementAndGet() == 0) {
-                    journal.recoveryJournaled();
+                    journal.recoveryFinished();
                 }
             }
         };

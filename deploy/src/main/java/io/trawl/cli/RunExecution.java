@@ -143,28 +143,40 @@ final class RunExecution {
      */
     static Interrupted interruptedRun(final Path stateDir, final PrintStream err) {
         final List<Path> journals = new ArrayList<>();
-        if (java.nio.file.Files.isDirectory(stateDir.resolve("journal"))) {
-            journals.add(stateDir.resolve("journal"));
-        }
         try (java.util.stream.Stream<Path> siblings = java.nio.file.Files.list(stateDir)) {
-            siblings.filter(p -> p.getFileName().toString().startsWith("journal.recovering-")).forEach(journals::add);
+            // oldest first: journals an interrupted recovery set aside, then the newest
+            siblings.filter(p -> p.getFileName().toString().startsWith("journal.recovering-")).sorted().forEach(journals::add);
         } catch (final java.io.IOException e) {
             return new Interrupted(0, List.of()); // no state directory yet: nothing to continue
         }
+        if (java.nio.file.Files.isDirectory(stateDir.resolve("journal"))) {
+            journals.add(stateDir.resolve("journal"));
+        }
         final java.util.LinkedHashSet<String> scripts = new java.util.LinkedHashSet<>();
-        long unfinished = 0;
         final Map<Path, io.trawl.async.journal.JournalReader.Contents> finished = new java.util.LinkedHashMap<>();
+        final List<io.trawl.async.journal.JournalReader.Contents> readable = new ArrayList<>();
         for (final Path dir : journals) {
             final io.trawl.async.journal.JournalReader.Contents contents = io.trawl.async.journal.JournalReader.readOnce(dir);
-            final long left = contents.unfinishedCount();
-            if (left == 0 && contents.incompatible() == null) {
+            if (contents.incompatible() == null) {
+                readable.add(contents);
                 finished.put(dir, contents);
+            } else {
+                err.println("trawl: " + contents.incompatible() + ": its jobs cannot be recovered (a run sets it aside)");
             }
-            unfinished += left;
-            if (left > 0) {
-                for (final io.trawl.async.journal.JournaledJob job : contents.jobs().values()) {
-                    if (job.scriptPath() != null && !job.scriptPath().isEmpty() && !contents.isDelivered(job.id())) {
-                        scripts.add(job.scriptPath());
+        }
+        // an interrupted recovery: the old journal holds the jobs, the newer one what became of them
+        final io.trawl.async.journal.JournalReader.Contents all = readable.isEmpty() ? null
+            : io.trawl.async.journal.JournalReader.merge(readable);
+        long unfinished = 0;
+        if (all != null) {
+            String lastScript = null; // (one pass: a journal can hold millions of jobs, of few scripts)
+            for (final io.trawl.async.journal.JournaledJob job : all.jobs().values()) {
+                if (!all.isDelivered(job.id())) {
+                    unfinished++;
+                    final String script = job.scriptPath();
+                    if (script != null && script != lastScript && !script.isEmpty()) {
+                        scripts.add(script);
+                        lastScript = script;
                     }
                 }
             }

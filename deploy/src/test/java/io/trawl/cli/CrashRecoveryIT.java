@@ -182,6 +182,20 @@ class CrashRecoveryIT {
             if (alive) {
                 killedDuringDrain++;
             }
+            if (kill % 3 == 1) {
+                // a crash during recovery too: the next recovery merges both journals
+                final Path firstRecoverLog = temp.resolve("recover-killed-" + kill + ".log");
+                final Process recovering = start(out, firstRecoverLog, "recover", "--state", out.resolve("state").toString(),
+                    "--out", out.toString(), "--config", config.toString());
+                final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!Files.readString(firstRecoverLog).contains("recovering") && recovering.isAlive()
+                    && System.nanoTime() < until) {
+                    Thread.sleep(2);
+                }
+                Thread.sleep(kill * 3L);
+                new ProcessBuilder("kill", "-KILL", String.valueOf(recovering.pid())).start().waitFor();
+                recovering.waitFor(30, TimeUnit.SECONDS);
+            }
             final Path recoverLog = temp.resolve("recover-" + kill + ".log");
             assertThat(run(out, recoverLog, "recover", "--state", out.resolve("state").toString(), "--out", out.toString(),
                 "--config", config.toString())).as(Files.readString(recoverLog)).isZero();
@@ -197,6 +211,10 @@ class CrashRecoveryIT {
                     .isZero();
             }
             assertThat(out.resolve("state/journal")).as("every job finished: the journal is gone").doesNotExist();
+            try (java.util.stream.Stream<Path> left = Files.list(out.resolve("state"))) {
+                assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("journal.")))
+                    .as("no old journal left after kill %d", kill).isEmpty();
+            }
             final List<JsonNode> alerts = alerts(out);
             assertThat(alerts).allMatch(a -> a.has("async_job"));
             assertThat(alerts.stream().map(a -> a.get("message").asText()).distinct().sorted().toList())

@@ -27,7 +27,24 @@ public final class Worker implements Agent {
     private final PathPolicy paths;
     private final FileOperations files = new FileOperations();
     private final io.trawl.async.journal.WorkerJournal journal;
-    private final FileOperations.JobIntent intents = this::journalIntent;
+    /** Journals a copybuffer batch's append offsets as one record, before any byte of it is written. */
+    private final FileOperations.JobIntent intents = new FileOperations.JobIntent() {
+        @Override
+        public void at(final AsyncJob job, final long offset) {
+            intentIds[intentCount] = job.id();
+            intentOffsets[intentCount++] = offset;
+        }
+
+        @Override
+        public void done() {
+            journal.intents(intentIds, intentOffsets, intentCount);
+            intentCount = 0;
+        }
+    };
+    private final long[] intentIds = new long[GATHER];
+    private final long[] intentOffsets = new long[GATHER];
+    private int intentCount;
+    private final long[] effectIds = new long[GATHER];
     private final Queue<AsyncJob> inbound;
     private final Queue<AsyncJob> done;
     private final Queue<AsyncJob>[] completions;
@@ -35,7 +52,8 @@ public final class Worker implements Agent {
     private final Queue<AsyncJob>[] direct;
     private int nextDirect;
 
-    private final AsyncJob[] gathered = new AsyncJob[4096];
+    private static final int GATHER = 4096;
+    private final AsyncJob[] gathered = new AsyncJob[GATHER];
     private final AsyncJob[] heads = new AsyncJob[4096];
     private final OpenFiles openFiles;
     /** When this worker last did something (for closing its files once idle). */
@@ -143,10 +161,6 @@ public final class Worker implements Agent {
         return 1;
     }
 
-    private void journalIntent(final AsyncJob job, final long offset) {
-        journal.intent(job.id(), offset);
-    }
-
     /** The job's effects are done (or failed): journaled before anyone hears of it. */
     private void journalEffect(final AsyncJob job) {
         if (journal != null) {
@@ -208,11 +222,15 @@ public final class Worker implements Agent {
             error = "T.async:copybuffer " + target + ": " + FileOperations.describe(e);
             openFiles.close(target);
         }
+        intentCount = 0; // (a refusal before any offset was journaled)
         final long finished = System.nanoTime();
         for (int i = 0; i < jobs; i++) {
             final AsyncJob job = gathered[i];
             job.finish(outcome, null, error, outcome == Outcome.COMPLETED ? job.byteCount() : 0, finished);
-            journalEffect(job);
+            effectIds[i] = job.id();
+        }
+        if (journal != null) {
+            journal.effects(effectIds, jobs, outcome, error); // one record, before anyone hears of them
         }
         for (int i = 0; i < jobs; i++) {
             final AsyncJob job = gathered[i];

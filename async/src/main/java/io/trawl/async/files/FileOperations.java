@@ -112,6 +112,9 @@ public final class FileOperations {
                 end = Math.max(end, job.seekpos() + job.byteCount());
             }
         }
+        if (intents != null) {
+            intents.done();
+        }
         return recovery ? writeOneByOne(jobs, count, channel) : writeCoalesced(jobs, count, channel);
     }
 
@@ -119,6 +122,10 @@ public final class FileOperations {
     @FunctionalInterface
     public interface JobIntent {
         void at(AsyncJob job, long offset);
+
+        /** Every offset of the batch was given; nothing has been written yet (a batching journal writes now). */
+        default void done() {
+        }
     }
 
     private long writeOneByOne(final AsyncJob[] jobs, final int count, final FileChannel channel) throws IOException {

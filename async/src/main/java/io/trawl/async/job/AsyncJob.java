@@ -29,6 +29,11 @@ public final class AsyncJob {
     public long stagingHandle = -1;
     /** A recovered append: the offset its interrupted run journaled (write there, truncate after), or -1. */
     public long recoveredIntent = -1;
+    /**
+     * A job of an interrupted run, submitted again: its SUBMIT record stays in the old journal (not
+     * journaled again); its progress and delivery go to this run's journal.
+     */
+    public boolean recovered;
     /** The journal cycle its SUBMIT went to (pipeline bookkeeping), or -1. */
     public int journalCycle = -1;
     /** A schedule as the journal keeps it (the task codec's bytes), or null. */

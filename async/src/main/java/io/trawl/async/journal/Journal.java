@@ -21,8 +21,9 @@ import java.util.stream.Stream;
 
 /**
  * The T.async journal of a run under {@code STATE/journal}. Opening it reads what a previous run left
- * (the jobs to recover) and moves that aside ({@code journal.recovering-*}, deleted once the recovered
- * jobs are journaled again); a journal in another format or not written by trawl is moved aside too
+ * (the jobs to recover) and moves that aside ({@code journal.recovering-*}, deleted once every recovered
+ * job has been delivered: recovered jobs are not journaled again, the new journal records only their
+ * progress and delivery); a journal in another format or not written by trawl is moved aside too
  * ({@code journal.refused-*}) with a message, so a bad journal never stops the appliance from starting.
  * A syncer thread flushes the journal to disk every 100 ms ({@code sync: batch}) and deletes cycle files
  * whose jobs have all finished. When the run ends with every job finished, the journal is emptied.
@@ -49,6 +50,8 @@ public final class Journal implements AutoCloseable {
     private final Thread syncer;
     private volatile boolean running = true;
     private volatile boolean full;
+    /** Old journals hold recovered jobs not all delivered yet. */
+    private volatile boolean recoveryOpen;
 
     private final net.openhft.chronicle.core.time.TimeProvider time;
 
@@ -99,51 +102,36 @@ public final class Journal implements AutoCloseable {
         if (Files.isDirectory(directory)) {
             sources.add(directory);
         }
-        final org.agrona.collections.Long2ObjectHashMap<JournaledJob> jobs = new org.agrona.collections.Long2ObjectHashMap<>();
-        final org.agrona.collections.LongHashSet delivered = new org.agrona.collections.LongHashSet();
-        int damagedQueues = 0;
-        long damagedRecords = 0;
-        String incompatible = null;
+        final List<JournalReader.Contents> readable = new ArrayList<>();
         for (final Path source : sources) {
             final JournalReader.Contents contents = JournalReader.readOnce(source);
             if (contents.incompatible() != null) {
-                incompatible = contents.incompatible();
                 final Path aside = parent.resolve(directory.getFileName() + ".refused-" + System.currentTimeMillis());
                 console.warn("trawl: T.async journal not recovered: " + contents.incompatible() + "; moved to " + aside
                     + " (its unfinished jobs will not run; remove it when done inspecting)");
                 move(source, aside);
                 continue;
             }
-            // A job journaled again during an earlier recovery keeps the progress of both records.
-            if (jobs.isEmpty() && delivered.isEmpty() && contents.jobs() instanceof org.agrona.collections.Long2ObjectHashMap<JournaledJob> read
-                && contents.delivered() instanceof org.agrona.collections.LongHashSet readDelivered) {
-                jobs.putAll(read); // (the usual case, one journal: no merging)
-                delivered.addAll(readDelivered);
-            } else {
-                for (final JournaledJob job : contents.jobs().values()) {
-                    final JournaledJob known = jobs.get(job.id());
-                    jobs.put(job.id(), known == null ? job : known.effect() != null ? known : job.intent() >= 0 ? job : known);
-                }
-                for (final Long id : contents.delivered()) {
-                    delivered.add(id.longValue());
-                }
-            }
-            damagedQueues += contents.damagedQueues();
-            damagedRecords += contents.damagedRecords();
+            readable.add(contents);
             if (contents.damagedQueues() > 0) {
                 console.warn("trawl: T.async journal " + source + ": " + contents.damagedQueues() + " queue(s) end in damaged "
                     + "records (a crash while writing, or a damaged file); their tails were skipped");
             }
             JournalReader.forget(source);
             if (source.equals(directory)) {
-                final Path aside = parent.resolve(directory.getFileName() + ".recovering-" + System.currentTimeMillis());
+                Path aside = parent.resolve(directory.getFileName() + ".recovering-" + System.currentTimeMillis());
+                for (int n = 1; Files.exists(aside); n++) {
+                    aside = parent.resolve(directory.getFileName() + ".recovering-" + System.currentTimeMillis() + "-" + n);
+                }
                 move(source, aside);
                 recovering.add(aside);
             } else {
                 recovering.add(source);
             }
         }
-        return new JournalReader.Contents(jobs, delivered, damagedQueues, damagedRecords, incompatible);
+        recoveryOpen = !recovering.isEmpty();
+        return readable.isEmpty() ? new JournalReader.Contents(new org.agrona.collections.Long2ObjectHashMap<>(),
+            new org.agrona.collections.LongHashSet(), 0, 0, null) : JournalReader.merge(readable);
     }
 
     private void move(final Path from, final Path to) {
@@ -160,13 +148,17 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * The recovered jobs are journaled again in the new journal: the old journals can go.
+     * Every recovered job was delivered (or found unable to run, and journaled as delivered): the old
+     * journals, which hold the recovered jobs' SUBMIT records, can go. Until then they stay, and the new
+     * journal (which records the recovered jobs' progress and delivery, not the jobs themselves) keeps all
+     * its cycles, so a crash during recovery leaves both to be merged by the next run.
      */
-    public void recoveryJournaled() {
+    public synchronized void recoveryFinished() {
         for (final Path old : recovering) {
             deleteTree(old);
         }
         recovering.clear();
+        recoveryOpen = false;
     }
 
     /** The journal of pipeline {@code index}. */
@@ -239,6 +231,9 @@ public final class Journal implements AutoCloseable {
      * it). Worker records in such cycles concern only jobs submitted no later, hence delivered too.
      */
     void deleteFinishedCycles() {
+        if (recoveryOpen) {
+            return; // the new journal's worker records may concern recovered jobs, which no cycle count covers
+        }
         int limit = RollCycles.FIVE_MINUTELY.current(time, 0) - 1;
         for (final PipelineJournal pipeline : pipelines.values()) {
             limit = Math.min(limit, pipeline.oldestOpenCycle());
@@ -290,7 +285,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Ends the journal. With every job finished, its files are removed (nothing to recover); otherwise
+     * Ends the journal, after its writers' threads have stopped. With every job finished, its files are removed (nothing to recover); otherwise
      * they stay for the next run.
      */
     public void close(final boolean everythingFinished) {
@@ -300,6 +295,10 @@ public final class Journal implements AutoCloseable {
             syncer.join(2000);
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        // deliveries the pipelines recorded and had no duty cycle left to write (their threads have ended)
+        for (final PipelineJournal pipeline : pipelines.values()) {
+            pipeline.flush();
         }
         synchronized (this) {
             if ("batch".equals(syncMode)) {
@@ -319,7 +318,7 @@ public final class Journal implements AutoCloseable {
         }
         if (everythingFinished && failure() == null) {
             deleteTree(directory);
-            recoveryJournaled();
+            recoveryFinished();
         }
     }
 

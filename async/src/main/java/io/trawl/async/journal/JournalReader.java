@@ -29,9 +29,20 @@ import java.util.stream.Stream;
  * refused as a whole ({@link Contents#incompatible()}).
  */
 public final class JournalReader {
-    /** What a journal holds. */
+    /**
+     * What a journal holds.
+     *
+     * @param progress worker records (INTENT, EFFECT) for jobs whose SUBMIT is in another journal: a run that
+     *                 recovers jobs does not journal them again, so their progress and delivery are recorded
+     *                 in its own journal and {@link #merge merged} with the journal that submitted them
+     */
     public record Contents(Map<Long, JournaledJob> jobs, Set<Long> delivered, int damagedQueues, long damagedRecords,
-                           String incompatible) {
+                           String incompatible, Map<Long, Progress> progress, org.agrona.collections.LongArrayList order) {
+        public Contents(final Map<Long, JournaledJob> jobs, final Set<Long> delivered, final int damagedQueues,
+                        final long damagedRecords, final String incompatible) {
+            this(jobs, delivered, damagedQueues, damagedRecords, incompatible, Map.of(), null);
+        }
+
         /** How many jobs were submitted and not delivered (no sorting, no copies). */
         public long unfinishedCount() {
             long count = 0;
@@ -48,20 +59,112 @@ public final class JournalReader {
             return delivered instanceof LongHashSet set ? set.contains(id) : delivered.contains(id);
         }
 
-        /** Jobs submitted and not delivered, in submission order. */
+        /**
+         * Jobs submitted and not delivered, in submission order. With the order the journal was read in
+         * (each submit queue is in ticket order) that is a merge of sorted runs, not a full sort.
+         */
         public List<JournaledJob> unfinished() {
-            final List<JournaledJob> out = new ArrayList<>();
-            for (final JournaledJob job : jobs.values()) {
-                if (!isDelivered(job.id())) {
-                    out.add(job);
+            final List<JournaledJob> out = new ArrayList<>(jobs.size());
+            if (order != null && order.size() == jobs.size()) {
+                final Long2ObjectHashMap<JournaledJob> byId = jobs instanceof Long2ObjectHashMap<JournaledJob> map ? map : null;
+                for (int i = 0, n = order.size(); i < n; i++) {
+                    final long id = order.getLong(i);
+                    if (!isDelivered(id)) {
+                        out.add(byId != null ? byId.get(id) : jobs.get(id));
+                    }
+                }
+            } else {
+                for (final JournaledJob job : jobs.values()) {
+                    if (!isDelivered(job.id())) {
+                        out.add(job);
+                    }
                 }
             }
-            out.sort((a, b) -> Long.compare(a.ticket(), b.ticket()));
+            out.sort((a, b) -> Long.compare(a.ticket(), b.ticket())); // (a single pass when already in order)
             return out;
         }
     }
 
+    /** How far a job got, as a worker journaled it: the offset of an append (-1: none) and its outcome (or null). */
+    public record Progress(long intent, Outcome effect, String result, String error) {
+        Progress with(final Progress later) {
+            return new Progress(later.intent >= 0 ? later.intent : intent, later.effect != null ? later.effect : effect,
+                later.effect != null ? later.result : result, later.effect != null ? later.error : error);
+        }
+    }
+
     private JournalReader() {
+    }
+
+    /**
+     * One view of several compatible journals of the same state directory, oldest first: jobs submitted in
+     * any of them, delivered in any of them, with progress journaled in a later one applied (a job's effect
+     * wins over an offset it was about to write at). One journal without foreign progress is returned as is.
+     */
+    public static Contents merge(final List<Contents> journals) {
+        if (journals.size() == 1 && journals.get(0).progress().isEmpty()) {
+            return journals.get(0);
+        }
+        final Long2ObjectHashMap<JournaledJob> jobs = new Long2ObjectHashMap<>();
+        final LongHashSet delivered = new LongHashSet();
+        final Long2ObjectHashMap<Progress> progress = new Long2ObjectHashMap<>();
+        final org.agrona.collections.LongArrayList order = new org.agrona.collections.LongArrayList();
+        boolean ordered = true;
+        int damagedQueues = 0;
+        long damagedRecords = 0;
+        for (final Contents contents : journals) {
+            for (final JournaledJob job : contents.jobs().values()) {
+                final JournaledJob known = jobs.get(job.id());
+                // a job journaled again by an earlier trawl's recovery keeps the progress of both records
+                jobs.put(job.id(), known == null ? job : known.effect() != null ? known : job.intent() >= 0 ? job : known);
+            }
+            if (contents.order() == null) {
+                ordered = false;
+            } else if (ordered) {
+                for (int i = 0, n = contents.order().size(); i < n; i++) {
+                    order.addLong(contents.order().getLong(i));
+                }
+            }
+            if (contents.delivered() instanceof LongHashSet set) {
+                delivered.addAll(set);
+            } else {
+                for (final Long id : contents.delivered()) {
+                    delivered.add(id.longValue());
+                }
+            }
+            contents.progress().forEach((id, p) -> {
+                final Progress known = progress.get(id.longValue());
+                progress.put(id.longValue(), known == null ? p : known.with(p));
+            });
+            damagedQueues += contents.damagedQueues();
+            damagedRecords += contents.damagedRecords();
+        }
+        final Long2ObjectHashMap<Progress> orphans = new Long2ObjectHashMap<>();
+        progress.forEach((id, p) -> {
+            final JournaledJob job = jobs.get(id.longValue());
+            if (job == null) {
+                orphans.put(id.longValue(), p);
+            } else if (job.effect() == null) {
+                JournaledJob updated = p.intent() >= 0 ? job.withIntent(p.intent()) : job;
+                updated = p.effect() != null ? updated.withEffect(p.effect(), p.result(), p.error()) : updated;
+                jobs.put(id.longValue(), updated);
+            }
+        });
+        if (ordered && order.size() != jobs.size()) {
+            // the same job in two journals (journaled again by an older trawl's recovery): first sight counts
+            final LongHashSet seen = new LongHashSet();
+            final org.agrona.collections.LongArrayList unique = new org.agrona.collections.LongArrayList();
+            for (int i = 0, n = order.size(); i < n; i++) {
+                if (seen.add(order.getLong(i))) {
+                    unique.addLong(order.getLong(i));
+                }
+            }
+            order.clear();
+            for (int i = 0, n = unique.size(); i < n; i++) {
+                order.addLong(unique.getLong(i));
+            }
+        }
+        return new Contents(jobs, delivered, damagedQueues, damagedRecords, null, orphans, ordered ? order : null);
     }
 
     /** A journal {@link #readOnce} read, with the state of its files then. */
@@ -114,6 +217,8 @@ public final class JournalReader {
         final LongHashSet delivered = new LongHashSet();
         final Long2LongHashMap intents = new Long2LongHashMap(-1);
         final Long2ObjectHashMap<Object[]> effects = new Long2ObjectHashMap<>();
+        final org.agrona.collections.LongArrayList order = new org.agrona.collections.LongArrayList(1 << 16, -1);
+        final Utf8Cache[] strings = {new Utf8Cache(), new Utf8Cache(), new Utf8Cache(), new Utf8Cache()}; // one per field
         final int[] damagedQueues = {0};
         final long[] damagedRecords = {0};
         String incompatible = null;
@@ -130,24 +235,33 @@ public final class JournalReader {
             return new Contents(jobs, delivered, 1, 0, "cannot list " + directory + ": " + e.getMessage());
         }
         for (final Path queue : queues) {
-            final String problem = readQueue(queue, jobs, delivered, intents, effects, damagedQueues, damagedRecords);
+            final String problem = readQueue(queue, jobs, order, strings, delivered, intents, effects, damagedQueues,
+                damagedRecords);
             if (problem != null && incompatible == null) {
                 incompatible = problem;
             }
         }
+        final Long2ObjectHashMap<Progress> foreign = new Long2ObjectHashMap<>();
         intents.forEachLong((id, offset) -> {
             final JournaledJob job = jobs.get(id);
             if (job != null) {
                 jobs.put(id, job.withIntent(offset));
+            } else {
+                foreign.put(id, new Progress(offset, null, null, null));
             }
         });
         effects.forEachLong((id, e) -> {
             final JournaledJob job = jobs.get(id);
             if (job != null) {
                 jobs.put(id, job.withEffect((Outcome) e[0], (String) e[1], (String) e[2]));
+            } else {
+                final Progress known = foreign.get(id);
+                final Progress effect = new Progress(-1, (Outcome) e[0], (String) e[1], (String) e[2]);
+                foreign.put(id, known == null ? effect : known.with(effect));
             }
         });
-        return new Contents(jobs, delivered, damagedQueues[0], damagedRecords[0], incompatible);
+        return new Contents(jobs, delivered, damagedQueues[0], damagedRecords[0], incompatible,
+            foreign.isEmpty() ? Map.of() : foreign, order.size() == jobs.size() ? order : null);
     }
 
     /** A tailer at the first cycle file that exists (finished cycles may have been deleted). */
@@ -185,7 +299,9 @@ public final class JournalReader {
         }
     }
 
-    private static String readQueue(final Path directory, final Long2ObjectHashMap<JournaledJob> jobs, final LongHashSet delivered,
+    private static String readQueue(final Path directory, final Long2ObjectHashMap<JournaledJob> jobs,
+                                    final org.agrona.collections.LongArrayList order, final Utf8Cache[] strings,
+                                    final LongHashSet delivered,
                                     final Long2LongHashMap intents, final Long2ObjectHashMap<Object[]> effects, final int[] damagedQueues,
                                     final long[] damagedRecords) {
         try (ChronicleQueue queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(RollCycles.FIVE_MINUTELY)
@@ -205,14 +321,14 @@ public final class JournalReader {
                             return directory + " is not a trawl journal";
                         }
                         final int format = bytes.readInt();
-                        if (format != JournalRecord.FORMAT) {
-                            return directory + " was written in journal format " + format + "; this trawl reads format "
-                                + JournalRecord.FORMAT;
+                        if (format < JournalRecord.OLDEST_READABLE_FORMAT || format > JournalRecord.FORMAT) {
+                            return directory + " was written in journal format " + format + "; this trawl reads formats "
+                                + JournalRecord.OLDEST_READABLE_FORMAT + " to " + JournalRecord.FORMAT;
                         }
                         first = false;
                         continue;
                     }
-                    if (first && (type < JournalRecord.SUBMIT || type > JournalRecord.DELIVERED)) {
+                    if (first && (type < JournalRecord.SUBMIT || type > JournalRecord.DELIVERED_MANY)) {
                         return directory + " is not a trawl journal";
                     }
                     first = false;
@@ -221,11 +337,11 @@ public final class JournalReader {
                             final long id = bytes.readLong();
                             final long ticket = bytes.readLong();
                             final int pipeline = bytes.readInt();
-                            final String script = bytes.readUtf8();
-                            final String scriptPath = bytes.readUtf8();
+                            final String script = strings[0].read(bytes);
+                            final String scriptPath = strings[1].read(bytes);
                             final JobKind kind = JobKind.values()[bytes.readByte()];
-                            final String source = bytes.readUtf8();
-                            final String target = bytes.readUtf8();
+                            final String source = strings[2].read(bytes);
+                            final String target = strings[3].read(bytes);
                             final long seekpos = bytes.readLong();
                             final long recoveredIntent = bytes.readLong();
                             final int length = bytes.readInt();
@@ -240,8 +356,10 @@ public final class JournalReader {
                                 payload = new byte[payloadLength];
                                 bytes.read(payload);
                             }
-                            jobs.put(id, new JournaledJob(id, ticket, pipeline, script, scriptPath, kind, source, target, seekpos,
-                                data, payload, recoveredIntent, null, null, null));
+                            if (jobs.put(id, new JournaledJob(id, ticket, pipeline, script, scriptPath, kind, source, target,
+                                seekpos, data, payload, recoveredIntent, null, null, null)) == null) {
+                                order.addLong(id);
+                            }
                         }
                         case JournalRecord.DELIVERED -> delivered.add(bytes.readLong());
                         case JournalRecord.INTENT -> {
@@ -252,6 +370,28 @@ public final class JournalReader {
                             final long id = bytes.readLong();
                             final Outcome outcome = Outcome.values()[bytes.readByte()];
                             effects.put(id, new Object[] {outcome, bytes.readUtf8(), bytes.readUtf8()});
+                        }
+                        case JournalRecord.INTENTS -> {
+                            final int count = bytes.readInt();
+                            for (int i = 0; i < count; i++) {
+                                final long id = bytes.readLong();
+                                intents.put(id, bytes.readLong());
+                            }
+                        }
+                        case JournalRecord.EFFECTS -> {
+                            final int count = bytes.readInt();
+                            final Outcome outcome = Outcome.values()[bytes.readByte()];
+                            final String error = bytes.readUtf8();
+                            final Object[] effect = {outcome, null, error};
+                            for (int i = 0; i < count; i++) {
+                                effects.put(bytes.readLong(), effect);
+                            }
+                        }
+                        case JournalRecord.DELIVERED_MANY -> {
+                            final int count = bytes.readInt();
+                            for (int i = 0; i < count; i++) {
+                                delivered.add(bytes.readLong());
+                            }
                         }
                         default -> {
                             damagedRecords[0]++;
@@ -267,6 +407,68 @@ public final class JournalReader {
         } catch (final RuntimeException | InternalError e) {
             damagedQueues[0]++;
             return null;
+        }
+    }
+
+    /**
+     * Strings of SUBMIT records (script names, paths) decoded once: a journal names the same few scripts
+     * and files over and over. Entries are keyed by their UTF-8 bytes; a miss decodes with Chronicle's own
+     * reader, so what comes back is exactly what {@code readUtf8} returns.
+     */
+    static final class Utf8Cache {
+        private static final int SLOTS = 4096;
+        private static final int LONGEST = 1024;
+        private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+        private final byte[][] keys = new byte[SLOTS][];
+        private final String[] values = new String[SLOTS];
+        private final byte[] scratch = new byte[LONGEST];
+        /** The last string read (a field often repeats the previous record's value). */
+        private byte[] lastKey;
+        private String lastValue;
+
+        String read(final Bytes<?> bytes) {
+            final long start = bytes.readPosition();
+            final long length = bytes.readStopBit();
+            if (length < 0) {
+                return null;
+            }
+            if (length > LONGEST) {
+                bytes.readPosition(start);
+                return bytes.readUtf8();
+            }
+            final int n = (int) length;
+            bytes.read(scratch, 0, n);
+            if (lastKey != null && java.util.Arrays.equals(lastKey, 0, lastKey.length, scratch, 0, n)) {
+                return lastValue;
+            }
+            // paths differ at their ends: hash the length and the last 16 bytes (a collision only costs a decode)
+            long hash = n;
+            if (n >= 16) {
+                hash = hash * 31 + (long) LONGS.get(scratch, n - 16);
+                hash = hash * 31 + (long) LONGS.get(scratch, n - 8);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    hash = 31 * hash + scratch[i];
+                }
+            }
+            hash *= 0x9E3779B97F4A7C15L;
+            final int slot = (int) (hash >>> 52) & (SLOTS - 1);
+            final byte[] key = keys[slot];
+            String value;
+            if (key != null && java.util.Arrays.equals(key, 0, key.length, scratch, 0, n)) {
+                value = values[slot];
+            } else {
+                final long end = bytes.readPosition();
+                bytes.readPosition(start);
+                value = bytes.readUtf8();
+                bytes.readPosition(end);
+                keys[slot] = java.util.Arrays.copyOf(scratch, n);
+                values[slot] = value;
+            }
+            lastKey = keys[slot];
+            lastValue = value;
+            return value;
         }
     }
 }

@@ -130,7 +130,11 @@ public final class PipelineJournal {
         }
     }
 
-    /** The job's completion was delivered (onresult/onerror ran): it is finished. */
+    /**
+     * The job's completion was delivered (onresult/onerror ran): it is finished. Recorded in a batch that
+     * {@link #flush()} writes (the pipeline flushes once per duty cycle); a crash before that delivers it
+     * again after recovery (at least once, as the contract allows).
+     */
     public void delivered(final io.trawl.async.job.AsyncJob job) {
         delivered(job.id());
         if (job.journalCycle >= 0) {
@@ -140,19 +144,38 @@ public final class PipelineJournal {
 
     /** Journals a job (by id) as delivered; no cycle bookkeeping (a job journaled by an earlier run). */
     public void delivered(final long jobId) {
+        if (pendingDelivered == pendingIds.length) {
+            flush();
+        }
+        pendingIds[pendingDelivered++] = jobId;
+    }
+
+    /** Writes the deliveries recorded since the last flush as one record. Pipeline thread. */
+    public void flush() {
+        if (pendingDelivered == 0) {
+            return;
+        }
+        final int count = pendingDelivered;
+        pendingDelivered = 0;
         final Bytes<?> bytes = writer.begin();
         if (bytes == null) {
             return;
         }
         try {
-            bytes.writeByte(JournalRecord.DELIVERED);
-            bytes.writeLong(jobId);
+            bytes.writeByte(JournalRecord.DELIVERED_MANY);
+            bytes.writeInt(count);
+            for (int i = 0; i < count; i++) {
+                bytes.writeLong(pendingIds[i]);
+            }
         } catch (final Throwable t) {
             writer.rollback();
             return;
         }
         writer.end();
     }
+
+    private final long[] pendingIds = new long[1024];
+    private int pendingDelivered;
 
     /** Why this journal failed, or null. */
     public Throwable failure() {

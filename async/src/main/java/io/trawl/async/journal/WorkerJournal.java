@@ -32,6 +32,56 @@ public final class WorkerJournal {
         writer.end();
     }
 
+    /**
+     * The appends {@code ids[0..count)} are about to write at {@code offsets[0..count)}: one record for a
+     * batch, written before any of its bytes.
+     */
+    public void intents(final long[] ids, final long[] offsets, final int count) {
+        if (count == 0) {
+            return;
+        }
+        final Bytes<?> bytes = writer.begin();
+        if (bytes == null) {
+            return;
+        }
+        try {
+            bytes.writeByte(JournalRecord.INTENTS);
+            bytes.writeInt(count);
+            for (int i = 0; i < count; i++) {
+                bytes.writeLong(ids[i]);
+                bytes.writeLong(offsets[i]);
+            }
+        } catch (final Throwable t) {
+            writer.rollback();
+            return;
+        }
+        writer.end();
+    }
+
+    /** The effects of jobs {@code ids[0..count)} are done, all with the same outcome (a batch of writes to one file). */
+    public void effects(final long[] ids, final int count, final Outcome outcome, final String error) {
+        if (count == 0) {
+            return;
+        }
+        final Bytes<?> bytes = writer.begin();
+        if (bytes == null) {
+            return;
+        }
+        try {
+            bytes.writeByte(JournalRecord.EFFECTS);
+            bytes.writeInt(count);
+            bytes.writeByte((byte) outcome.ordinal());
+            bytes.writeUtf8(error);
+            for (int i = 0; i < count; i++) {
+                bytes.writeLong(ids[i]);
+            }
+        } catch (final Throwable t) {
+            writer.rollback();
+            return;
+        }
+        writer.end();
+    }
+
     /** The effects of job {@code jobId} are done. */
     public void effect(final long jobId, final Outcome outcome, final String result, final String error) {
         final Bytes<?> bytes = writer.begin();

@@ -173,6 +173,7 @@ public final class AsyncSubmitter {
         }
         final AsyncJob job = AsyncJob.schedule(id >= 0 ? id : nextId(), script, pipeline, task).onCompletion(handler, state);
         job.journalPayload = journalPayload;
+        job.recovered = id >= 0;
         if (referencedPaths != null) {
             job.paths = orderingPaths(referencedPaths);
         }
@@ -238,7 +239,8 @@ public final class AsyncSubmitter {
 
     /**
      * Submits a job recovered from the journal with its original id: confined again (the allowed roots may
-     * have changed), its bytes staged again, an append's journaled offset kept.
+     * have changed), an append's journaled offset kept; not journaled again (its SUBMIT record stays in the
+     * old journal until it is delivered).
      */
     public String resubmit(final io.trawl.async.journal.JournaledJob recovered, final int script, final CompletionHandler handler,
                            final Object state) {
@@ -258,17 +260,14 @@ public final class AsyncSubmitter {
         final AsyncJob job = switch (kind) {
             case CAT, COPY -> AsyncJob.fileToFile(recovered.id(), script, pipeline, kind, source, target);
             case RM -> AsyncJob.remove(recovered.id(), script, pipeline, target);
-            case COPYBUFFER -> {
-                final StagingPool.Slot slot = staging.stage(MemorySegment.ofArray(recovered.bytes()), 0, length);
-                final AsyncJob copy = AsyncJob.copyBuffer(recovered.id(), script, pipeline, target, recovered.seekpos(),
-                    slot.memory(), slot.offset(), length);
-                copy.stagingHandle = slot.handle();
-                yield copy;
-            }
+            // the bytes the journal gave back are this job's alone: the worker writes from them, no staging copy
+            case COPYBUFFER -> AsyncJob.copyBuffer(recovered.id(), script, pipeline, target, recovered.seekpos(),
+                MemorySegment.ofArray(recovered.bytes()), 0, length);
             case SCHEDULE -> throw new IllegalArgumentException("schedules are resubmitted through schedule(...)");
         };
         job.onCompletion(handler, state);
         job.recoveredIntent = recovered.intent();
+        job.recovered = true;
         return offer(job);
     }
 
@@ -334,7 +333,7 @@ public final class AsyncSubmitter {
     }
 
     private String offer(final AsyncJob job) {
-        if (journal != null) {
+        if (journal != null && !job.recovered) {
             final ScriptAsync script = scripts[job.script()];
             if (!journal.submitted(job, tickets.incrementAndGet(), script.name(), script.path(), job.journalPayload,
                 job.recoveredIntent)) {

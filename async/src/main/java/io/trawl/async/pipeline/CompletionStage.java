@@ -43,8 +43,14 @@ public final class CompletionStage implements PipelineStage {
         /** Binds a recovered schedule (null when not possible). */
         io.trawl.async.journal.RecoveryBinder.Bound bind(io.trawl.async.journal.JournaledJob job, int pipeline) throws Exception;
 
-        /** This pipeline has journaled all its recovered jobs again. */
+        /** This pipeline has submitted all its recovered jobs ({@code count} could run). */
         void submitted(int pipeline, int count);
+
+        /**
+         * Every recovered job of this pipeline has been delivered (or journaled as delivered because it
+         * could not run). Called once, after {@link #submitted}.
+         */
+        void delivered(int pipeline);
     }
 
     private final Recovery recovery;
@@ -53,6 +59,8 @@ public final class CompletionStage implements PipelineStage {
     private List<io.trawl.async.journal.JournaledJob> recoveryJobs;
     private int recoveryCursor;
     private int recoveredCount;
+    private String lastRecoveredScript;
+    private int lastRecoveredIndex;
     private static final int NOT_RECOVERED_LOGGED = 20;
     /** Recovered jobs that could not run (refused, script missing...). */
     private long notRecovered;
@@ -61,7 +69,8 @@ public final class CompletionStage implements PipelineStage {
     private org.agrona.concurrent.status.AtomicCounter[] published;
     private final long[] publishing = new long[COUNTERS.length];
     private long lastPublished;
-    private final org.agrona.collections.LongHashSet recovering = new org.agrona.collections.LongHashSet();
+    /** Recovered jobs submitted whose completion has not come back yet. */
+    private long recovering;
 
     @SuppressWarnings("unchecked")
     CompletionStage(final AsyncSubmitter submitter, final List<Worker> workers, final ScriptAsync[] scripts, final RunConsole console,
@@ -128,6 +137,9 @@ public final class CompletionStage implements PipelineStage {
                 work++;
             }
         }
+        if (submitter.journal() != null) {
+            submitter.journal().flush(); // this cycle's deliveries, one record
+        }
         return work;
     }
 
@@ -170,8 +182,8 @@ public final class CompletionStage implements PipelineStage {
         if (submitter.journal() != null) {
             submitter.journal().delivered(job);
         }
-        if (!recovering.isEmpty()) {
-            recovering.remove(job.id());
+        if (job.recovered && --recovering == 0 && recoverySubmitted) {
+            recovery.delivered(submitter.pipeline());
         }
     }
 
@@ -191,7 +203,11 @@ public final class CompletionStage implements PipelineStage {
         int work = 0;
         while (recoveryCursor < recoveryJobs.size() && work < RECOVERY_PER_DUTY) {
             final io.trawl.async.journal.JournaledJob job = recoveryJobs.get(recoveryCursor);
-            final int script = recovery.scriptIndex(job.script());
+            if (!job.script().equals(lastRecoveredScript)) {
+                lastRecoveredScript = job.script();
+                lastRecoveredIndex = recovery.scriptIndex(job.script());
+            }
+            final int script = lastRecoveredIndex;
             if (script >= 0 && job.effect() == null && !submitter.hasRoom(script, job.bytes() == null ? 0 : job.bytes().length)) {
                 return work; // full for now: the jobs submitted so far must drain first
             }
@@ -209,12 +225,26 @@ public final class CompletionStage implements PipelineStage {
             recoverySubmitted = true;
             recoveryJobs = null;
             recovery.submitted(submitter.pipeline(), recoveredCount);
+            if (recovering == 0) {
+                recovery.delivered(submitter.pipeline());
+            }
         }
         return work;
     }
 
-    /** One recovered job; false when it cannot run in this run (reported). */
+    /**
+     * One recovered job; false when it cannot run in this run (reported, and journaled as delivered: it
+     * is given up, not retried by every later run).
+     */
     private boolean submitRecovered(final io.trawl.async.journal.JournaledJob job, final int script) {
+        final boolean submitted = trySubmitRecovered(job, script);
+        if (!submitted && submitter.journal() != null) {
+            submitter.journal().delivered(job.id());
+        }
+        return submitted;
+    }
+
+    private boolean trySubmitRecovered(final io.trawl.async.journal.JournaledJob job, final int script) {
         if (script < 0) {
             notRecovered("trawl: T.async job " + job.id() + " (" + job.kind().method() + ") of script " + job.script()
                 + " not recovered: the script is not loaded in this run");
@@ -238,7 +268,7 @@ public final class CompletionStage implements PipelineStage {
                 notRecovered("trawl: recovered T.async job " + job.id() + ": " + refusal);
                 return false;
             }
-            recovering.add(job.id());
+            recovering++;
             return true;
         } catch (final Exception e) {
             notRecovered("trawl: T.async job " + job.id() + " of " + job.script() + " not recovered: " + e.getMessage());
@@ -277,7 +307,7 @@ public final class CompletionStage implements PipelineStage {
 
     @Override
     public boolean holdsInput() {
-        return !recoverySubmitted || !recovering.isEmpty();
+        return !recoverySubmitted || recovering > 0;
     }
 
     private void report(final ScriptAsync script, final String message) {

@@ -96,10 +96,55 @@ class JournalTest {
         // a new journal on the same directory takes those over and sets the old one aside
         final Journal next = open(dir);
         assertThat(next.recovered().unfinished()).hasSize(5);
-        next.recoveryJournaled();
+        next.recoveryFinished();
         next.close(true);
         assertThat(dir).doesNotExist();
         assertThat(JournalReader.read(dir).unfinished()).isEmpty();
+    }
+
+    @Test
+    void aCrashDuringRecoveryMergesTheOldJournalWithTheProgressOfTheNewOne() throws IOException {
+        final Path dir = temp.resolve("journal");
+        final Journal first = open(dir);
+        final PipelineJournal firstPipeline = first.pipeline(0);
+        for (int i = 1; i <= 4; i++) {
+            assertThat(firstPipeline.submitted(copybuffer(i, "/out/f.bin", ("bytes-" + i).getBytes()), i, "s.lua", "/s.lua",
+                null, -1)).isTrue();
+        }
+        first.close(false); // a crash: four jobs left
+
+        // the recovering run does not journal the jobs again: only their progress and delivery
+        final Journal second = open(dir);
+        assertThat(second.recovered().unfinished()).extracting(JournaledJob::id).containsExactly(1L, 2L, 3L, 4L);
+        second.worker(0).intent(1, 0);
+        second.worker(0).effect(1, Outcome.COMPLETED, null, null);
+        second.pipeline(0).delivered(1);
+        second.worker(0).intent(2, 7);
+        second.worker(0).effect(3, Outcome.FAILED, null, "no space");
+        second.close(false); // a crash during recovery: the old journal stays beside the new one
+        try (Stream<Path> siblings = Files.list(temp)) {
+            assertThat(siblings.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("journal.recovering-")))
+                .hasSize(1);
+        }
+
+        final Journal third = open(dir);
+        final List<JournaledJob> left = third.recovered().unfinished();
+        assertThat(left).extracting(JournaledJob::id).containsExactly(2L, 3L, 4L);
+        assertThat(left.get(0).intent()).as("the offset journaled by the recovering run").isEqualTo(7);
+        assertThat(left.get(0).bytes()).isEqualTo("bytes-2".getBytes());
+        assertThat(left.get(1).effect()).isEqualTo(Outcome.FAILED);
+        assertThat(left.get(1).error()).isEqualTo("no space");
+        assertThat(left.get(2).intent()).isEqualTo(-1);
+        for (final long id : new long[] {2, 3, 4}) {
+            third.pipeline(0).delivered(id);
+        }
+        third.recoveryFinished();
+        try (Stream<Path> siblings = Files.list(temp)) {
+            assertThat(siblings.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("journal.recovering-")))
+                .as("both old journals removed once every recovered job was delivered").isEmpty();
+        }
+        third.close(true);
+        assertThat(dir).doesNotExist();
     }
 
     @Test

@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  * unfinished 64-byte {@code copybuffer} appends spread over {@code files} files, journaled by a script that
  * did nothing else. Two figures per round: reading the journal back (in-process {@link JournalReader}, the
  * part every restart pays before it can start new input) and {@code trawl recover} end to end as a process
- * (JVM start, reading, re-journaling, running every append, writing the outputs), wall time. Checks that
- * every byte landed.
+ * (JVM start, reading, running every append with its progress and delivery journaled, writing the outputs,
+ * removing the old journal), wall time. Checks that every byte landed.
  *
  * <p>{@code perf/run main io.trawl.perf.async.RecoveryTimeRig [jobs] [files] [rounds]}; environment:
  * {@code TRAWL_RECOVER_JAVA_OPTS} extra JVM options for {@code trawl recover} (a JFR recording),

@@ -95,14 +95,20 @@ public final class PipelineJournal {
         final int cycle = writer.cycle();
         job.journalCycle = cycle;
         if (cycle == lastCycle) {
-            lastCount[0]++; // the usual case: no boxing, no tree walk
+            // the usual case: no boxing, no tree walk
+            if (lastCount[0]++ == 0 && oldestOpenCycle == Integer.MAX_VALUE) {
+                oldestOpenCycle = cycle; // (any other open cycle is older and stays the oldest)
+            }
             return true;
+        }
+        if (lastCount != null && lastCount[0] == 0) {
+            outstanding.remove(lastCycle); // the previous cycle's entry, kept while it was current
         }
         final long[] count = outstanding.computeIfAbsent(cycle, c -> new long[1]);
         count[0]++;
         lastCycle = cycle;
         lastCount = count;
-        oldestOpenCycle = outstanding.firstKey();
+        oldestOpenCycle = oldestOpen();
         return true;
     }
 
@@ -110,7 +116,7 @@ public final class PipelineJournal {
     private final java.util.TreeMap<Integer, long[]> outstanding = new java.util.TreeMap<>();
     /** The oldest cycle still holding an undelivered job, or MAX_VALUE (read by the journal's syncer). */
     private volatile int oldestOpenCycle = Integer.MAX_VALUE;
-    /** The cycle of the last SUBMIT and its entry in {@link #outstanding} (-1: none). */
+    /** The cycle of the last SUBMIT and its entry in {@link #outstanding}, kept even at 0 (-1: none). */
     private int lastCycle = -1;
     private long[] lastCount;
 
@@ -121,13 +127,24 @@ public final class PipelineJournal {
     private void settled(final int cycle) {
         final long[] count = cycle == lastCycle ? lastCount : outstanding.get(cycle);
         if (count != null && --count[0] == 0) {
-            outstanding.remove(cycle);
-            if (cycle == lastCycle) {
-                lastCycle = -1;
-                lastCount = null;
+            if (cycle != lastCycle) {
+                outstanding.remove(cycle); // (the current cycle's entry stays: submitting again allocates nothing)
             }
-            oldestOpenCycle = outstanding.isEmpty() ? Integer.MAX_VALUE : outstanding.firstKey();
+            oldestOpenCycle = oldestOpen();
         }
+    }
+
+    /** The oldest cycle with an undelivered job, or MAX_VALUE. */
+    private int oldestOpen() {
+        if (outstanding.size() == 1 && lastCount != null) {
+            return lastCount[0] > 0 ? lastCycle : Integer.MAX_VALUE; // the common case, no iterator
+        }
+        for (final java.util.Map.Entry<Integer, long[]> entry : outstanding.entrySet()) {
+            if (entry.getValue()[0] > 0) {
+                return entry.getKey();
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     /**

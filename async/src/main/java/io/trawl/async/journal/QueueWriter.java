@@ -34,7 +34,9 @@ final class QueueWriter implements AutoCloseable {
     private ExcerptAppender appender;
     private DocumentContext document;
     /** Bytes written per cycle (for what deleting a cycle frees). */
-    private final Map<Integer, Long> cycleBytes = new ConcurrentHashMap<>();
+    private final Map<Integer, java.util.concurrent.atomic.AtomicLong> cycleBytes = new ConcurrentHashMap<>();
+    private int bytesCycle = Integer.MIN_VALUE;
+    private java.util.concurrent.atomic.AtomicLong bytesOfCycle;
     private long recordStart;
     private int headerCycle = Integer.MIN_VALUE;
     private final net.openhft.chronicle.core.time.TimeProvider time;
@@ -112,7 +114,13 @@ final class QueueWriter implements AutoCloseable {
             final long length = current.wire().bytes().writePosition() - recordStart;
             current.close();
             bytesWritten += length;
-            cycleBytes.merge(appender.cycle(), length, Long::sum);
+            final int cycle = appender.cycle();
+            if (cycle != bytesCycle) {
+                bytesCycle = cycle; // (the per-cycle map is touched once per cycle, not per record: no boxing)
+                bytesOfCycle = new java.util.concurrent.atomic.AtomicLong();
+                cycleBytes.put(cycle, bytesOfCycle);
+            }
+            bytesOfCycle.lazySet(bytesOfCycle.get() + length); // single writer
             if (syncEachRecord) {
                 appender.sync();
             }
@@ -179,8 +187,8 @@ final class QueueWriter implements AutoCloseable {
         for (final var entry : cycleFiles.headMap(cycle).entrySet()) {
             if (entry.getValue().delete() || !entry.getValue().exists()) {
                 cycleFiles.remove(entry.getKey());
-                final Long bytes = cycleBytes.remove(entry.getKey());
-                freed += bytes == null ? 0 : bytes;
+                final java.util.concurrent.atomic.AtomicLong bytes = cycleBytes.remove(entry.getKey());
+                freed += bytes == null ? 0 : bytes.get();
                 deletedCycles++;
             }
         }

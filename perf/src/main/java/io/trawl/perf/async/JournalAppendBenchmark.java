@@ -28,9 +28,11 @@ import java.util.stream.Stream;
 
 /**
  * What the T.async journal costs the pipeline per job: the SUBMIT record written before a job is handed
- * on (a {@code copybuffer} with its bytes, or a {@code schedule} with a 300-byte encoded task) plus the
- * DELIVERED record written after its completion, on a real Chronicle Queue. The worker's records (INTENT,
- * EFFECT) go to the worker's own queue on its thread and are not on the fast path. Each iteration starts a
+ * on (a {@code copybuffer} with its bytes, or a {@code schedule} with a 300-byte encoded task) plus its
+ * share of the DELIVERED record written after completions (one record per pipeline duty cycle for the
+ * deliveries of that cycle: {@code deliveriesPerFlush} jobs, 1 being the worst case of one completion per
+ * cycle), on a real Chronicle Queue. The worker's records (INTENTS, EFFECTS) go to the worker's own queue
+ * on its thread and are not on the fast path. Each iteration starts a
  * fresh journal (so the disk holds one iteration's records). Run with {@code -prof gc} for B/op.
  *
  * <p>{@code perf/run jmh JournalAppendBenchmark -prof gc}
@@ -49,6 +51,10 @@ public class JournalAppendBenchmark {
     /** async.journal.sync (always is one fsync per record: not a fast-path setting, measured by the rig). */
     @Param({"none", "batch"})
     public String sync;
+
+    /** Deliveries written per DELIVERED record (completions drained in one pipeline duty cycle). */
+    @Param({"1", "64"})
+    public int deliveriesPerFlush;
 
     private Path directory;
     private Journal journal;
@@ -95,6 +101,9 @@ public class JournalAppendBenchmark {
     public boolean submitAndDeliver() {
         final boolean taken = pipeline.submitted(asyncJob, ++ticket, "bench.lua", "/opt/trawl/scripts/bench.lua", payload, -1);
         pipeline.delivered(asyncJob);
+        if (ticket % deliveriesPerFlush == 0) {
+            pipeline.flush();
+        }
         return taken;
     }
 

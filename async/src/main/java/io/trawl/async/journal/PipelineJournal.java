@@ -41,11 +41,11 @@ public final class PipelineJournal {
             bytes.writeLong(job.id());
             bytes.writeLong(ticket);
             bytes.writeInt(job.pipeline());
-            bytes.writeUtf8(scriptName);
-            bytes.writeUtf8(scriptPath);
+            writeString(bytes, scriptName);
+            writeString(bytes, scriptPath);
             bytes.writeByte((byte) job.kind().ordinal());
-            bytes.writeUtf8(job.source() == null ? null : job.source().toString());
-            bytes.writeUtf8(job.target() == null ? null : job.target().toString());
+            writeString(bytes, job.source() == null ? null : job.source().toString());
+            writeString(bytes, job.target() == null ? null : job.target().toString());
             bytes.writeLong(job.seekpos());
             bytes.writeLong(recoveredIntent);
             final MemorySegment data = job.bytes();
@@ -74,6 +74,48 @@ public final class PipelineJournal {
         }
         return finishSubmitted(job);
     }
+
+    /**
+     * Writes {@code text} exactly as {@code Bytes.writeUtf8} does (stop-bit byte length, then the bytes),
+     * but an ASCII string (script names, paths: the usual case) as one bulk copy of bytes encoded once and
+     * cached by identity (a script's name and path, a confined target path are the same String instances
+     * call after call) instead of Chronicle's byte-at-a-time encoder.
+     */
+    private void writeString(final Bytes<?> bytes, final String text) {
+        if (text == null) {
+            bytes.writeUtf8((String) null);
+            return;
+        }
+        final int slot = System.identityHashCode(text) & (ENCODED_SLOTS - 1);
+        byte[] encoded = encodedKeys[slot] == text ? encodedValues[slot] : null;
+        if (encoded == null) {
+            encoded = asciiOrNull(text);
+            if (encoded == null) {
+                bytes.writeUtf8(text);
+                return;
+            }
+            encodedKeys[slot] = text;
+            encodedValues[slot] = encoded;
+        }
+        bytes.writeStopBit(encoded.length);
+        bytes.write(encoded);
+    }
+
+    private static byte[] asciiOrNull(final String text) {
+        final byte[] out = new byte[text.length()];
+        for (int i = 0; i < out.length; i++) {
+            final char c = text.charAt(i);
+            if (c >= 0x80) {
+                return null;
+            }
+            out[i] = (byte) c;
+        }
+        return out;
+    }
+
+    private static final int ENCODED_SLOTS = 256;
+    private final String[] encodedKeys = new String[ENCODED_SLOTS];
+    private final byte[][] encodedValues = new byte[ENCODED_SLOTS][];
 
     /** Copies heap (or other) segment bytes through a plain direct buffer Chronicle can read. */
     private void writeBounced(final Bytes<?> bytes, final MemorySegment data, final long offset, final long count) {

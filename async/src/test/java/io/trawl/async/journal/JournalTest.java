@@ -103,6 +103,23 @@ class JournalTest {
     }
 
     @Test
+    void pathsAndNamesComeBackExactlyAsciiOrNot() {
+        final Path dir = temp.resolve("journal");
+        final Journal journal = open(dir);
+        final PipelineJournal pipeline = journal.pipeline(0);
+        final String[] targets = {"/out/plain.bin", "/out/caf\u00e9-\u00fc.bin", "/out/\uD83D\uDE00-emoji.bin", "/out/plain.bin"};
+        for (int i = 0; i < targets.length; i++) {
+            assertThat(pipeline.submitted(copybuffer(i + 1, targets[i], new byte[] {(byte) i}), i + 1, "s\u00e9.lua",
+                "/scripts/s\u00e9.lua", null, -1)).isTrue();
+        }
+        journal.close(false);
+        final List<JournaledJob> read = JournalReader.read(dir).unfinished();
+        assertThat(read).extracting(JournaledJob::target).containsExactly(targets);
+        assertThat(read).extracting(JournaledJob::script).containsOnly("s\u00e9.lua");
+        assertThat(read).extracting(JournaledJob::scriptPath).containsOnly("/scripts/s\u00e9.lua");
+    }
+
+    @Test
     void aCrashDuringRecoveryMergesTheOldJournalWithTheProgressOfTheNewOne() throws IOException {
         final Path dir = temp.resolve("journal");
         final Journal first = open(dir);

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * did nothing else. Two figures per round: reading the journal back (in-process {@link JournalReader}, the
  * part every restart pays before it can start new input) and {@code trawl recover} end to end as a process
  * (JVM start, reading, running every append with its progress and delivery journaled, writing the outputs,
- * removing the old journal), wall time. Checks that every byte landed.
+ * removing the old journal), wall time, started after a {@code sync} (the writeback of the journal just
+ * written is not recovery's work). Checks that every byte landed.
  *
  * <p>{@code perf/run main io.trawl.perf.async.RecoveryTimeRig [jobs] [files] [rounds]}; environment:
  * {@code TRAWL_RECOVER_JAVA_OPTS} extra JVM options for {@code trawl recover} (a JFR recording),
@@ -72,6 +73,9 @@ public final class RecoveryTimeRig {
                 if (unfinished != jobs) {
                     throw new IllegalStateException("read back " + unfinished + " unfinished jobs, wrote " + jobs);
                 }
+                // the crashed run's dirty pages (and the last round's deletions) reach the disk before the clock
+                // starts, as they would have long before a restart: recovery is not charged for their writeback
+                new ProcessBuilder("sync").inheritIO().start().waitFor();
                 final List<String> command = new ArrayList<>();
                 command.add(TrawlJvm.javaExecutable());
                 command.addAll(Arrays.asList(TrawlJvm.flags()));

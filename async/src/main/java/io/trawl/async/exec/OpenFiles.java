@@ -20,21 +20,32 @@ import java.util.Map;
  * path still names the same file (one {@code lstat} per batch compares the file key): a file another
  * job renamed over ({@code copy}), removed ({@code rm}) or replaced is reopened, and the confinement
  * check runs again on every open. At most {@link #CAPACITY} files are open (least recently written
- * closed first), and all are closed when the worker has been idle for a moment, so removed files do
+ * closed first; 1,024, or a sixteenth of the process's descriptor limit when that is lower, at least 32:
+ * writes spread over many files, as in an extraction of many concurrent downloads or a recovery, reopen
+ * nothing), and all are closed when the worker has been idle for a moment, so removed files do
  * not keep their disk space.
  *
  * <p>Threading: its worker's thread only.
  */
 final class OpenFiles implements AutoCloseable {
     /** Most files a worker keeps open. */
-    static final int CAPACITY = 32;
+    static final int CAPACITY = capacity();
+
+    private static int capacity() {
+        long limit = 1L << 20;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            limit = unix.getMaxFileDescriptorCount();
+        }
+        return (int) Math.max(32, Math.min(1024, limit / 16));
+    }
 
     private record Open(FileChannel channel, Object fileKey) {
     }
 
     private final FileOperations files;
     private final PathPolicy paths;
-    private final LinkedHashMap<Path, Open> open = new LinkedHashMap<>(2 * CAPACITY, 0.75f, true);
+    private final LinkedHashMap<Path, Open> open = new LinkedHashMap<>(64, 0.75f, true);
 
     OpenFiles(final FileOperations files, final PathPolicy paths) {
         this.files = files;

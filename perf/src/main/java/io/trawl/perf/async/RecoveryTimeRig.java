@@ -51,6 +51,7 @@ public final class RecoveryTimeRig {
         }
         final List<Double> reads = new ArrayList<>();
         final List<Double> recovers = new ArrayList<>();
+        final List<Path> finished = new ArrayList<>();
         System.out.printf(Locale.ROOT, "%d pending %d-byte copybuffer appends over %d files%n", jobs, JOB_BYTES, files);
         System.out.println("round  journal MB  read s  trawl recover s (process wall)  recovered");
         for (int round = 1; round <= rounds; round++) {
@@ -97,11 +98,16 @@ public final class RecoveryTimeRig {
                     recovered);
             } finally {
                 if (System.getenv("TRAWL_RIG_KEEP") == null && System.getenv("TRAWL_RIG_PREPARE_ONLY") == null) {
-                    deleteTree(dir);
+                    finished.add(dir);
                 } else {
                     System.out.println("kept " + dir);
                 }
             }
+        }
+        // Removed only now: ext4 avoids reusing inodes freed within the last minute by scanning for them, so
+        // deleting a round's thousand output files would slow the next round's file creation.
+        for (final Path dir : finished) {
+            deleteTree(dir);
         }
         System.out.printf(Locale.ROOT, "median: read %.2f s, trawl recover %.2f s (target < 5 s for 1M jobs)%n",
             Peer.median(reads), Peer.median(recovers));

@@ -333,34 +333,7 @@ public final class JournalReader {
                     }
                     first = false;
                     switch (type) {
-                        case JournalRecord.SUBMIT -> {
-                            final long id = bytes.readLong();
-                            final long ticket = bytes.readLong();
-                            final int pipeline = bytes.readInt();
-                            final String script = strings[0].read(bytes);
-                            final String scriptPath = strings[1].read(bytes);
-                            final JobKind kind = JobKind.values()[bytes.readByte()];
-                            final String source = strings[2].read(bytes);
-                            final String target = strings[3].read(bytes);
-                            final long seekpos = bytes.readLong();
-                            final long recoveredIntent = bytes.readLong();
-                            final int length = bytes.readInt();
-                            byte[] data = null;
-                            if (length >= 0) {
-                                data = new byte[length];
-                                bytes.read(data);
-                            }
-                            final int payloadLength = bytes.readInt();
-                            byte[] payload = null;
-                            if (payloadLength >= 0) {
-                                payload = new byte[payloadLength];
-                                bytes.read(payload);
-                            }
-                            if (jobs.put(id, new JournaledJob(id, ticket, pipeline, script, scriptPath, kind, source, target,
-                                seekpos, data, payload, recoveredIntent, null, null, null)) == null) {
-                                order.addLong(id);
-                            }
-                        }
+                        case JournalRecord.SUBMIT -> readSubmit(bytes, jobs, order, strings);
                         case JournalRecord.DELIVERED -> delivered.add(bytes.readLong());
                         case JournalRecord.INTENT -> {
                             final long id = bytes.readLong();
@@ -368,7 +341,7 @@ public final class JournalReader {
                         }
                         case JournalRecord.EFFECT -> {
                             final long id = bytes.readLong();
-                            final Outcome outcome = Outcome.values()[bytes.readByte()];
+                            final Outcome outcome = OUTCOMES[bytes.readByte()];
                             effects.put(id, new Object[] {outcome, bytes.readUtf8(), bytes.readUtf8()});
                         }
                         case JournalRecord.INTENTS -> {
@@ -380,7 +353,7 @@ public final class JournalReader {
                         }
                         case JournalRecord.EFFECTS -> {
                             final int count = bytes.readInt();
-                            final Outcome outcome = Outcome.values()[bytes.readByte()];
+                            final Outcome outcome = OUTCOMES[bytes.readByte()];
                             final String error = bytes.readUtf8();
                             final Object[] effect = {outcome, null, error};
                             for (int i = 0; i < count; i++) {
@@ -407,6 +380,40 @@ public final class JournalReader {
         } catch (final RuntimeException | InternalError e) {
             damagedQueues[0]++;
             return null;
+        }
+    }
+
+    private static final JobKind[] KINDS = JobKind.values();
+    private static final Outcome[] OUTCOMES = Outcome.values();
+
+    /** One SUBMIT record (a small method of its own: the JIT compiles it early in a cold process). */
+    private static void readSubmit(final Bytes<?> bytes, final Long2ObjectHashMap<JournaledJob> jobs,
+                                   final org.agrona.collections.LongArrayList order, final Utf8Cache[] strings) {
+        final long id = bytes.readLong();
+        final long ticket = bytes.readLong();
+        final int pipeline = bytes.readInt();
+        final String script = strings[0].read(bytes);
+        final String scriptPath = strings[1].read(bytes);
+        final JobKind kind = KINDS[bytes.readByte()];
+        final String source = strings[2].read(bytes);
+        final String target = strings[3].read(bytes);
+        final long seekpos = bytes.readLong();
+        final long recoveredIntent = bytes.readLong();
+        final int length = bytes.readInt();
+        byte[] data = null;
+        if (length >= 0) {
+            data = new byte[length];
+            bytes.read(data);
+        }
+        final int payloadLength = bytes.readInt();
+        byte[] payload = null;
+        if (payloadLength >= 0) {
+            payload = new byte[payloadLength];
+            bytes.read(payload);
+        }
+        if (jobs.put(id, new JournaledJob(id, ticket, pipeline, script, scriptPath, kind, source, target,
+            seekpos, data, payload, recoveredIntent, null, null, null)) == null) {
+            order.addLong(id);
         }
     }
 

@@ -32,6 +32,8 @@ final class QueueWriter implements AutoCloseable {
     /** Every cycle file this writer created, by cycle (for deleting finished cycles). */
     private final java.util.concurrent.ConcurrentSkipListMap<Integer, File> cycleFiles = new java.util.concurrent.ConcurrentSkipListMap<>();
     private ExcerptAppender appender;
+    /** The appender has been taken over by the writer thread. */
+    private boolean adopted;
     private DocumentContext document;
     /** Bytes written per cycle (for what deleting a cycle frees). */
     private final Map<Integer, java.util.concurrent.atomic.AtomicLong> cycleBytes = new ConcurrentHashMap<>();
@@ -69,6 +71,7 @@ final class QueueWriter implements AutoCloseable {
                 }
             })
             .build();
+        prepare();
     }
 
     /** Starts a record; returns its bytes, or null when the journal has failed. Writer thread. */
@@ -77,22 +80,14 @@ final class QueueWriter implements AutoCloseable {
             return null;
         }
         try {
-            if (appender == null) {
-                appender = queue.createAppender();
-            }
-            // Every cycle file starts with a header, so a cycle stays readable when earlier ones are deleted.
-            final int cycle = RollCycles.FIVE_MINUTELY.current(time, 0);
-            if (cycle != headerCycle) {
-                headerCycle = cycle;
-                try (DocumentContext header = appender.writingDocument()) {
-                    final Bytes<?> bytes = header.wire().bytes();
-                    bytes.writeByte(JournalRecord.HEADER);
-                    bytes.writeLong(JournalRecord.MAGIC);
-                    bytes.writeInt(JournalRecord.FORMAT);
-                    bytes.writeByte(writerKind);
-                    bytes.writeLong(System.currentTimeMillis());
+            if (!adopted) {
+                if (appender == null) {
+                    appender = queue.createAppender();
                 }
+                appender.singleThreadedCheckReset(); // created by the thread that opened the journal
+                adopted = true;
             }
+            writeHeaderIfNewCycle();
             document = appender.writingDocument();
             final Bytes<?> bytes = document.wire().bytes();
             recordStart = bytes.writePosition();
@@ -100,6 +95,37 @@ final class QueueWriter implements AutoCloseable {
         } catch (final Throwable t) {
             fail(t);
             return null;
+        }
+    }
+
+    /** Every cycle file starts with a header, so a cycle stays readable when earlier ones are deleted. */
+    private void writeHeaderIfNewCycle() {
+        final int cycle = RollCycles.FIVE_MINUTELY.current(time, 0);
+        if (cycle != headerCycle) {
+            headerCycle = cycle;
+            try (DocumentContext header = appender.writingDocument()) {
+                final Bytes<?> bytes = header.wire().bytes();
+                bytes.writeByte(JournalRecord.HEADER);
+                bytes.writeLong(JournalRecord.MAGIC);
+                bytes.writeInt(JournalRecord.FORMAT);
+                bytes.writeByte(writerKind);
+                bytes.writeLong(System.currentTimeMillis());
+            }
+        }
+    }
+
+    /**
+     * Creates the appender and the current cycle's file (with its header) now, on the thread opening the
+     * journal, before the run starts: otherwise the first T.async call of a pipeline would pay for
+     * Chronicle's file creation, mapping and first-use initialisation (~100 ms in a cold process) on the
+     * fast path. The writer thread adopts the appender at its first record.
+     */
+    private void prepare() {
+        try {
+            appender = queue.createAppender();
+            writeHeaderIfNewCycle();
+        } catch (final Throwable t) {
+            fail(t);
         }
     }
 

@@ -165,6 +165,7 @@ class CrashRecoveryIT {
         assertThat(expectedHashes).hasSize(298 + 2 * 4); // 298 whole bodies, 2 large ones in 4 parts each (1 MiB chunks)
 
         int killedDuringDrain = 0;
+        int killedDuringRecovery = 0;
         for (int kill = 0; kill < KILLS; kill++) {
             final Path out = temp.resolve("kill-" + kill);
             final Path log = temp.resolve("kill-" + kill + ".log");
@@ -195,6 +196,11 @@ class CrashRecoveryIT {
                 Thread.sleep(kill * 3L);
                 new ProcessBuilder("kill", "-KILL", String.valueOf(recovering.pid())).start().waitFor();
                 recovering.waitFor(30, TimeUnit.SECONDS);
+                try (java.util.stream.Stream<Path> left = Files.list(out.resolve("state"))) {
+                    if (left.anyMatch(p -> p.getFileName().toString().startsWith("journal.recovering-"))) {
+                        killedDuringRecovery++; // the set-aside journal and the recovery's own one, to be merged
+                    }
+                }
             }
             final Path recoverLog = temp.resolve("recover-" + kill + ".log");
             assertThat(run(out, recoverLog, "recover", "--state", out.resolve("state").toString(), "--out", out.toString(),
@@ -228,6 +234,7 @@ class CrashRecoveryIT {
             }
         }
         assertThat(killedDuringDrain).as("kills that hit a running trawl").isGreaterThanOrEqualTo(KILLS / 2);
+        assertThat(killedDuringRecovery).as("recoveries killed while the old journal was set aside").isPositive();
     }
 
     /** Content hash → true, for every output file (to tell whole files from lost ones). */

@@ -97,6 +97,10 @@ public final class AsyncLuaExtension implements ScriptExtension {
             ? Journal.open(context.stateDir().resolve("journal"), context.get(TrawlSettings.ASYNC_JOURNAL_SYNC),
                 context.get(TrawlSettings.ASYNC_JOURNAL_MAX_BYTES), console)
             : null;
+        if (journal != null) {
+            // compile the journal's write path before the first packet, not on the fast path's first calls
+            io.trawl.async.journal.JournalWarmUp.run(context.stateDir().resolve("journal-warmup"), console);
+        }
         final List<AsyncService.ScriptSpec> specs = new ArrayList<>();
         final Map<String, Integer> indexes = new HashMap<>();
         for (int i = 0; i < sources.size(); i++) {

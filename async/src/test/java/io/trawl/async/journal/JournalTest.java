@@ -120,6 +120,17 @@ class JournalTest {
     }
 
     @Test
+    void theWarmUpLeavesNothingBehindAndNeverFailsTheRun() throws IOException {
+        final Path scratch = temp.resolve("journal-warmup");
+        JournalWarmUp.run(scratch, console);
+        assertThat(scratch).doesNotExist();
+        // a scratch directory that cannot be created (its parent is a file): skipped, no exception
+        final Path file = Files.writeString(temp.resolve("not-a-directory"), "x");
+        JournalWarmUp.run(file.resolve("journal-warmup"), console);
+        assertThat(file).hasContent("x");
+    }
+
+    @Test
     void aCrashDuringRecoveryMergesTheOldJournalWithTheProgressOfTheNewOne() throws IOException {
         final Path dir = temp.resolve("journal");
         final Journal first = open(dir);

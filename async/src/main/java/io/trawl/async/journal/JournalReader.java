@@ -35,6 +35,8 @@ public final class JournalReader {
      * @param progress worker records (INTENT, EFFECT) for jobs whose SUBMIT is in another journal: a run that
      *                 recovers jobs does not journal them again, so their progress and delivery are recorded
      *                 in its own journal and {@link #merge merged} with the journal that submitted them
+     * @param order    ids of {@code jobs} in the order their SUBMIT records were read (each submit queue is in
+     *                 ticket order), or null when unknown; {@link #unfinished()} then sorts from scratch
      */
     public record Contents(Map<Long, JournaledJob> jobs, Set<Long> delivered, int damagedQueues, long damagedRecords,
                            String incompatible, Map<Long, Progress> progress, org.agrona.collections.LongArrayList order) {

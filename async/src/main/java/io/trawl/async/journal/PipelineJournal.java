@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
- * The journal of one pipeline: SUBMIT before a job goes to the conductor or a worker, DELIVERED after
- * its completion reached the script. Pipeline thread only.
+ * The journal of one pipeline: SUBMIT before a job goes to the conductor or a worker; the ids of jobs
+ * whose completion reached the script, written as one DELIVERED record per duty cycle ({@link #flush}).
+ * Pipeline thread only.
  */
 public final class PipelineJournal {
     private final QueueWriter writer;

@@ -4,8 +4,9 @@ import io.trawl.async.job.Outcome;
 import net.openhft.chronicle.bytes.Bytes;
 
 /**
- * The journal of one worker: INTENT before an append writes (the offset), EFFECT when a job's effects
- * are done (with a schedule's result). Worker thread only. A worker whose journal failed keeps working;
+ * The journal of one worker: the offsets appends are about to write at (INTENTS, one record per batch of
+ * copybuffer writes; INTENT for a single {@code cat}), and the jobs whose effects are done (EFFECTS, one
+ * record per batch with their common outcome; EFFECT for one job, with a schedule's result). Worker thread only. A worker whose journal failed keeps working;
  * the jobs it finishes then may run again after a crash (at-least-once), which the summary reports.
  */
 public final class WorkerJournal {

@@ -13,9 +13,11 @@ import java.nio.file.Path;
  * batched deliveries, on real Chronicle queues) on a scratch journal before a run starts, then deletes it.
  * Without it the first few thousand T.async calls of a run journal through cold code — interpreted and
  * then C1-compiled Chronicle appends, tens of microseconds each instead of about one — and the JIT
- * compiles that code while packets flow, on the CPUs the pipelines need. Costs a run's startup ~0.1 s;
- * the compilations it queues start before the first packet (a trial that also waited for them to finish
- * gained nothing measurable and delayed every start).
+ * compiles that code while packets flow, on the CPUs the pipelines need. The loop stops after 20,000
+ * iterations or 200 ms, whichever comes first (in a cold JVM the first iterations run interpreted); the
+ * compilations it queues start before the first packet (a trial that also waited for them to finish gained
+ * nothing measurable and delayed every start). Creating the scratch queues also takes Chronicle's
+ * first-use cost (~0.3 s in a cold JVM), which the run's own journal would otherwise pay.
  *
  * <p>Threading: the thread opening the run's journal, before any pipeline or worker starts.
  */
@@ -23,6 +25,8 @@ public final class JournalWarmUp {
     /** Iterations of one job's records: enough for the JIT's C2 thresholds on the whole write path. */
     static final int ITERATIONS = 20_000;
     private static final int BATCH = 64;
+    /** The most startup time the warm-up may take (a cold JVM runs the first iterations interpreted). */
+    private static final long MAX_NANOS = 200_000_000L;
 
     private JournalWarmUp() {
     }
@@ -50,7 +54,8 @@ public final class JournalWarmUp {
             final long[] ids = new long[BATCH];
             final long[] offsets = new long[BATCH];
             int pending = 0;
-            for (int i = 1; i <= ITERATIONS; i++) {
+            final long deadline = System.nanoTime() + MAX_NANOS;
+            for (int i = 1; i <= ITERATIONS && (i % 256 != 0 || System.nanoTime() < deadline); i++) {
                 final AsyncJob job = jobs[i % jobs.length];
                 final boolean schedule = job.kind() == io.trawl.async.job.JobKind.SCHEDULE;
                 if (!pipeline.submitted(job, i, "warm-up.lua", "/trawl/warm-up.lua", schedule ? payload : null, -1)) {

@@ -174,19 +174,7 @@ class TrawlCommandTest {
     void recoverRemovesAJournalThatHoldsNothingUnfinished() throws IOException {
         // What a run killed while deleting its finished journal leaves: every job delivered, files still there.
         final Path state = temp.resolve("out/state");
-        final io.trawl.pipeline.RunConsole quiet = new io.trawl.pipeline.RunConsole() {
-            @Override
-            public void info(final String line) {
-            }
-
-            @Override
-            public void warn(final String line) {
-            }
-
-            @Override
-            public void scriptOutput(final String line) {
-            }
-        };
+        final io.trawl.pipeline.RunConsole quiet = io.trawl.pipeline.RunConsole.silent();
         final io.trawl.async.journal.Journal journal = io.trawl.async.journal.Journal.open(state.resolve("journal"), "batch",
             1L << 30, quiet);
         final java.lang.foreign.MemorySegment bytes = java.lang.foreign.Arena.ofAuto().allocate(16);

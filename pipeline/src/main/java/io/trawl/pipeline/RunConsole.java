@@ -14,6 +14,11 @@ public interface RunConsole {
     /** Text a script printed ({@code print}), one line per call. */
     void scriptOutput(String line);
 
+    /** A console that drops everything (tools and tests that check outcomes, not messages). */
+    static RunConsole silent() {
+        return Silent.INSTANCE;
+    }
+
     /** Plain standard output / standard error. */
     static RunConsole standard() {
         return new RunConsole() {
@@ -32,5 +37,25 @@ public interface RunConsole {
                 System.out.println(line);
             }
         };
+    }
+
+    /** The one {@link #silent()} console. */
+    final class Silent implements RunConsole {
+        private static final Silent INSTANCE = new Silent();
+
+        private Silent() {
+        }
+
+        @Override
+        public void info(final String line) {
+        }
+
+        @Override
+        public void warn(final String line) {
+        }
+
+        @Override
+        public void scriptOutput(final String line) {
+        }
     }
 }

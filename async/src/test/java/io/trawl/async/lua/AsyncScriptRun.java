@@ -96,19 +96,7 @@ final class AsyncScriptRun {
     }
 
     /** A console that drops everything. */
-    static final RunConsole QUIET = new RunConsole() {
-        @Override
-        public void info(final String line) {
-        }
-
-        @Override
-        public void warn(final String line) {
-        }
-
-        @Override
-        public void scriptOutput(final String line) {
-        }
-    };
+    static final RunConsole QUIET = RunConsole.silent();
 
     JsonNode async() {
         return summary.get("async");

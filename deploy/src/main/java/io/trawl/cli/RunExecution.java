@@ -142,15 +142,11 @@ final class RunExecution {
      * nothing to do, now or later), each named on {@code err}.
      */
     static Interrupted interruptedRun(final Path stateDir, final PrintStream err) {
-        final List<Path> journals = new ArrayList<>();
-        try (java.util.stream.Stream<Path> siblings = java.nio.file.Files.list(stateDir)) {
-            // oldest first: journals an interrupted recovery set aside, then the newest
-            siblings.filter(p -> p.getFileName().toString().startsWith("journal.recovering-")).sorted().forEach(journals::add);
+        final List<Path> journals; // oldest first: journals an interrupted recovery set aside, then the newest
+        try {
+            journals = io.trawl.async.journal.Journal.journalsIn(stateDir.resolve("journal"));
         } catch (final java.io.IOException e) {
             return new Interrupted(0, List.of()); // no state directory yet: nothing to continue
-        }
-        if (java.nio.file.Files.isDirectory(stateDir.resolve("journal"))) {
-            journals.add(stateDir.resolve("journal"));
         }
         final java.util.LinkedHashSet<String> scripts = new java.util.LinkedHashSet<>();
         final Map<Path, io.trawl.async.journal.JournalReader.Contents> finished = new java.util.LinkedHashMap<>();

@@ -131,12 +131,15 @@ public final class TrawlCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            final Path journal = state.resolve("journal");
-            boolean any = java.nio.file.Files.isDirectory(journal);
-            try (java.util.stream.Stream<Path> siblings = java.nio.file.Files.list(state)) {
-                any |= siblings.anyMatch(p -> p.getFileName().toString().startsWith("journal.recovering-"));
-            } catch (final java.io.IOException e) {
+            if (!java.nio.file.Files.isDirectory(state)) {
                 Streams.err.println("trawl: no state directory at " + state);
+                return ExitCodes.USAGE;
+            }
+            final boolean any;
+            try {
+                any = !io.trawl.async.journal.Journal.journalsIn(state.resolve("journal")).isEmpty();
+            } catch (final java.io.IOException e) {
+                Streams.err.println("trawl: cannot read the state directory " + state + ": " + e.getMessage());
                 return ExitCodes.USAGE;
             }
             if (!any || RunExecution.interruptedRun(state, Streams.err).unfinished() == 0) {

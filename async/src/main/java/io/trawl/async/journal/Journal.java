@@ -90,17 +90,13 @@ public final class Journal implements AutoCloseable {
     /** Reads the previous journals (current and any left-over recovering ones) and moves them aside. */
     private JournalReader.Contents takeOver() {
         final Path parent = directory.toAbsolutePath().getParent();
-        final List<Path> sources = new ArrayList<>();
-        if (Files.isDirectory(parent)) {
-            try (Stream<Path> list = Files.list(parent)) {
-                list.filter(p -> p.getFileName().toString().startsWith(directory.getFileName() + ".recovering-"))
-                    .sorted().forEach(sources::add);
-            } catch (final IOException e) {
-                console.warn("trawl: cannot list " + parent + ": " + e.getMessage());
-            }
-        }
-        if (Files.isDirectory(directory)) {
-            sources.add(directory);
+        final List<Path> sources;
+        try {
+            sources = journalsIn(directory);
+        } catch (final IOException e) {
+            console.warn("trawl: cannot list " + parent + ": " + e.getMessage());
+            return new JournalReader.Contents(new org.agrona.collections.Long2ObjectHashMap<>(),
+                new org.agrona.collections.LongHashSet(), 0, 0, null);
         }
         final List<JournalReader.Contents> readable = new ArrayList<>();
         for (final Path source : sources) {
@@ -132,6 +128,30 @@ public final class Journal implements AutoCloseable {
         recoveryOpen = !recovering.isEmpty();
         return readable.isEmpty() ? new JournalReader.Contents(new org.agrona.collections.Long2ObjectHashMap<>(),
             new org.agrona.collections.LongHashSet(), 0, 0, null) : JournalReader.merge(readable);
+    }
+
+    /**
+     * The journals a run with journal {@code directory} would take over, oldest first: those an interrupted
+     * recovery set aside ({@code <directory>.recovering-*}), then {@code directory} itself. Only existing
+     * directories; empty when the parent does not exist.
+     *
+     * @throws IOException when the parent cannot be listed
+     */
+    public static List<Path> journalsIn(final Path directory) throws IOException {
+        final Path parent = directory.toAbsolutePath().getParent();
+        final List<Path> journals = new ArrayList<>();
+        if (!Files.isDirectory(parent)) {
+            return journals;
+        }
+        final String setAside = directory.getFileName() + ".recovering-";
+        try (Stream<Path> list = Files.list(parent)) {
+            list.filter(p -> p.getFileName().toString().startsWith(setAside) && Files.isDirectory(p)).sorted()
+                .forEach(journals::add);
+        }
+        if (Files.isDirectory(directory)) {
+            journals.add(directory);
+        }
+        return journals;
     }
 
     private void move(final Path from, final Path to) {

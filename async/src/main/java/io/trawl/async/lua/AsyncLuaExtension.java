@@ -97,9 +97,9 @@ public final class AsyncLuaExtension implements ScriptExtension {
             ? Journal.open(context.stateDir().resolve("journal"), context.get(TrawlSettings.ASYNC_JOURNAL_SYNC),
                 context.get(TrawlSettings.ASYNC_JOURNAL_MAX_BYTES), console)
             : null;
-        if (journal != null && journal.recovered().unfinishedCount() == 0) {
+        if (journal != null && journal.recovered().jobs().isEmpty()) {
             // compile the journal's write path before the first packet, not on the fast path's first calls
-            // (a recovery runs that path itself, before any packet)
+            // (a recovery runs that path itself, before any packet; no pass over its jobs just to decide)
             io.trawl.async.journal.JournalWarmUp.run(context.stateDir().resolve("journal-warmup"), console);
         }
         final List<AsyncService.ScriptSpec> specs = new ArrayList<>();

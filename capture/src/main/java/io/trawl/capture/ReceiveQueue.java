@@ -27,4 +27,14 @@ public interface ReceiveQueue {
      * instead of copying them.
      */
     boolean packetMemoryOutlivesPoll();
+
+    /**
+     * True when packet bytes stay valid and unchanged after {@link #poll} returns until the next
+     * {@link #poll} (or {@link CaptureSource#close()}) on this queue, so the polling thread may finish a
+     * poll's packets after it returned (a pipeline decodes a poll's packets first and then fetches their
+     * flows together). Implied by {@link #packetMemoryOutlivesPoll()}.
+     */
+    default boolean packetMemoryValidUntilNextPoll() {
+        return packetMemoryOutlivesPoll();
+    }
 }

@@ -122,4 +122,49 @@ class TrawlRunTest {
         assertThat(run.summary().get("packets").asLong()).isEqualTo(1234);
         assertThat(run.summary().get("status").asText()).isEqualTo("completed");
     }
+
+    @Test
+    void flowsAreCountedAlikeBelowAndAboveTheFlowCountFromWhichPacketsAreBatched() {
+        // 3 x BATCH_FROM_FLOWS UDP flows opened one after another, then a second round of packets over all of
+        // them: the first flows' packets go one at a time, later ones in batches (the table is large by then).
+        final int flowCount = 3 * Pipeline.BATCH_FROM_FLOWS;
+        final Path capture = temp.resolve("many-flows.pcap");
+        final io.trawl.capture.synthetic.PacketBuilder builder = new io.trawl.capture.synthetic.PacketBuilder();
+        final Map<String, long[]> expected = new HashMap<>();
+        try (io.trawl.capture.synthetic.PcapWriter writer = io.trawl.capture.synthetic.PcapWriter.ethernet(capture)) {
+            long ts = 1_700_000_000_000_000_000L;
+            for (int round = 0; round < 2; round++) {
+                for (int f = 0; f < flowCount; f++) {
+                    final String clientAddress = "10.1." + (f >>> 8) + "." + (f & 0xFF);
+                    final int clientPort = 20000 + (f % 7);
+                    final io.trawl.capture.synthetic.Endpoint client = io.trawl.capture.synthetic.Endpoint.of(clientAddress, clientPort);
+                    final io.trawl.capture.synthetic.Endpoint server = io.trawl.capture.synthetic.Endpoint.of("192.168.7.1", 53);
+                    final int requests = 1 + (f % 3);
+                    for (int r = 0; r < requests; r++) {
+                        final byte[] query = builder.udp(client, server, new byte[10 + r]);
+                        writer.write(ts += 1000, query, 0, query.length);
+                    }
+                    final byte[] answer = builder.udp(server, client, new byte[40]);
+                    if (round == 1) {
+                        writer.write(ts += 1000, answer, 0, answer.length);
+                    }
+                    final long[] counts = expected.computeIfAbsent(clientAddress + ":" + clientPort, k -> new long[2]);
+                    counts[0] += requests;
+                    counts[1] += round == 1 ? 1 : 0;
+                }
+            }
+        }
+        final RunFixture.Output one = RunFixture.run("pcap:" + capture, 1, temp.resolve("batched-1"), NO_TIMEOUTS, List.of());
+        final RunFixture.Output two = RunFixture.run("pcap:" + capture, 2, temp.resolve("batched-2"), NO_TIMEOUTS, List.of());
+        assertThat(one.summary().get("flows").asInt()).isEqualTo(flowCount);
+        assertThat(one.flows()).hasSize(flowCount);
+        for (final JsonNode flow : one.flows()) {
+            // the client has the higher port: it is the A end
+            final long[] counts = expected.get(flow.get("a").asText() + ":" + flow.get("a_port").asInt());
+            assertThat(counts).as(flow.toString()).isNotNull();
+            assertThat(flow.get("packets_az").asLong()).as(flow.toString()).isEqualTo(counts[0]);
+            assertThat(flow.get("packets_za").asLong()).as(flow.toString()).isEqualTo(counts[1]);
+        }
+        assertThat(flowsByIdentity(two.flows())).isEqualTo(flowsByIdentity(one.flows()));
+    }
 }

@@ -18,10 +18,13 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One RX queue of a {@link DpdkSource}: each poll takes bursts of mbufs, hands each packet to the handler
- * as a {@link PacketView} over the mbuf's data (no copy), then frees the burst with
- * {@code rte_pktmbuf_free_bulk}. A packet spread over several segments (jumbo frames with scatter) is
- * gathered into a per-queue buffer first.
+ * One RX queue of a {@link DpdkSource}: each poll takes bursts of mbufs and hands each packet to the handler
+ * as a {@link PacketView} over the mbuf's data (no copy). The mbufs of a poll are held until the next poll
+ * (or {@link #releaseHeld()}) and then freed together with {@code rte_pktmbuf_free_bulk}, so the polling
+ * thread may finish a poll's packets after the poll returned ({@link #packetMemoryValidUntilNextPoll()}): a
+ * pipeline decodes them first and then fetches all their flows at once. A poll holds at most the mbuf
+ * array's capacity. A packet spread over several segments (jumbo frames with scatter) is gathered into
+ * per-queue memory first, which also stays valid until the next poll.
  *
  * <p>Threading: one polling thread, registered with EAL on its first poll. The published counters may be
  * read from any thread.
@@ -30,6 +33,7 @@ final class DpdkReceiveQueue implements ReceiveQueue {
     /** A file-replaying pcap PMD has reached the end of its file after this many empty bursts in a row. */
     static final int EMPTY_BURSTS_AT_END_OF_FILE = 2;
     private static final int GATHER_CAPACITY = 256 * 1024;
+    private static final long GATHER_CHUNK = 1L << 20;
     private static final long NANOS_PER_MICRO = 1000;
     private static final long NOT_READ = Long.MIN_VALUE;
 
@@ -48,7 +52,12 @@ final class DpdkReceiveQueue implements ReceiveQueue {
     private int emptyBursts;
     private long delivered;
     private long multiSegmentPackets;
+    /** Mbufs of the last poll, at indexes 0..held-1 of the array, freed by the next poll. */
+    private int held;
     private MemorySegment gather;
+    private long gatherUsed;
+    /** Gather chunks filled earlier in this poll: their packets are still in use until the next poll. */
+    private final java.util.ArrayList<MemorySegment> retiredGather = new java.util.ArrayList<>();
     // Written by the poller with release stores (a plain mov on x86, no fence), read with acquire loads.
     private long deliveredPublished;
     private long multiSegmentPacketsPublished;
@@ -83,6 +92,7 @@ final class DpdkReceiveQueue implements ReceiveQueue {
 
     @Override
     public int poll(final PacketHandler handler, final int limit) {
+        releaseHeld();
         if (ended) {
             return END_OF_INPUT;
         }
@@ -91,8 +101,9 @@ final class DpdkReceiveQueue implements ReceiveQueue {
             poller = Thread.currentThread();
         }
         int count = 0;
-        while (count < limit) {
-            int wanted = Math.min(burst, limit - count);
+        final int room = Math.min(limit, rx.capacity());
+        while (count < room) {
+            int wanted = Math.min(burst, room - count);
             if (budget != null) {
                 wanted = reserve(wanted);
                 if (wanted == 0) {
@@ -100,7 +111,7 @@ final class DpdkReceiveQueue implements ReceiveQueue {
                     break;
                 }
             }
-            final int received = rx.receive(wanted);
+            final int received = rx.receive(count, wanted);
             if (budget != null && received < wanted) {
                 budget.addAndGet(wanted - received);
             }
@@ -111,7 +122,8 @@ final class DpdkReceiveQueue implements ReceiveQueue {
                 break;
             }
             emptyBursts = 0;
-            deliver(handler, received);
+            held = count + received; // freed by the next poll even if the handler throws
+            deliver(handler, count, received);
             count += received;
             if (received < wanted) {
                 break;
@@ -137,67 +149,92 @@ final class DpdkReceiveQueue implements ReceiveQueue {
         }
     }
 
-    private void deliver(final PacketHandler handler, final int received) {
+    /**
+     * Frees the mbufs the last poll held (the next poll does it first). For the owner after its last poll,
+     * or {@link DpdkSource#close()} once the polling thread has stopped.
+     */
+    void releaseHeld() {
+        if (held > 0) {
+            final int count = held;
+            held = 0;
+            rx.free(count);
+        }
+        gatherUsed = 0;
+        if (!retiredGather.isEmpty()) {
+            retiredGather.clear();
+        }
+    }
+
+    private void deliver(final PacketHandler handler, final int first, final int received) {
         final EthRxQueue queue = rx;
         final PacketView packet = view;
         // One wall-clock read per burst, and only when a packet has no capture time of its own.
         long burstTime = captureTime ? NOT_READ : wallClock.nanoTime();
-        try {
-            for (int i = 0; i < received; i++) {
-                final long mbuf = queue.mbuf(i);
-                long time = burstTime;
-                if (captureTime) {
-                    if ((Mbuf.offloadFlags(mbuf) & timestampFlag) != 0) {
-                        time = Mbuf.dynamicField64(mbuf, timestampOffset) * NANOS_PER_MICRO;
-                    } else {
-                        if (burstTime == NOT_READ) {
-                            burstTime = wallClock.nanoTime();
-                        }
-                        time = burstTime;
-                    }
-                }
-                final long lengths = Mbuf.lengths(mbuf);
-                final int length = Mbuf.packetLengthOf(lengths);
-                final int segmentLength = Mbuf.dataLengthOf(lengths);
-                if (segmentLength == length) {
-                    // One segment holds the whole packet (a chained packet's first segment is shorter).
-                    packet.wrap(PacketView.NATIVE_MEMORY, Mbuf.dataAddress(mbuf), length, length, time, LinkType.ETHERNET);
+        final int end = first + received;
+        for (int i = first; i < end; i++) {
+            final long mbuf = queue.mbuf(i);
+            long time = burstTime;
+            if (captureTime) {
+                if ((Mbuf.offloadFlags(mbuf) & timestampFlag) != 0) {
+                    time = Mbuf.dynamicField64(mbuf, timestampOffset) * NANOS_PER_MICRO;
                 } else {
-                    packet.wrap(PacketView.NATIVE_MEMORY, gather().address(), gatherSegments(mbuf), length, time,
-                        LinkType.ETHERNET);
+                    if (burstTime == NOT_READ) {
+                        burstTime = wallClock.nanoTime();
+                    }
+                    time = burstTime;
                 }
-                handler.onPacket(packet);
             }
-        } finally {
-            queue.free(received);
+            final long lengths = Mbuf.lengths(mbuf);
+            final int length = Mbuf.packetLengthOf(lengths);
+            final int segmentLength = Mbuf.dataLengthOf(lengths);
+            if (segmentLength == length) {
+                // One segment holds the whole packet (a chained packet's first segment is shorter).
+                packet.wrap(PacketView.NATIVE_MEMORY, Mbuf.dataAddress(mbuf), length, length, time, LinkType.ETHERNET);
+            } else {
+                final long at = gatherRoom();
+                packet.wrap(PacketView.NATIVE_MEMORY, gather.address() + at, gatherSegments(mbuf, at), length, time,
+                    LinkType.ETHERNET);
+            }
+            handler.onPacket(packet);
         }
     }
 
-    private MemorySegment gather() {
-        if (gather == null) {
-            gather = Arena.ofAuto().allocate(GATHER_CAPACITY, 64);
+    /** Offset in {@link #gather} with room for one gathered packet in this poll. */
+    private long gatherRoom() {
+        if (gather == null || gatherUsed + GATHER_CAPACITY > gather.byteSize()) {
+            if (gather != null && gatherUsed > 0) {
+                retiredGather.add(gather); // holds packets of this poll
+            }
+            gather = Arena.ofAuto().allocate(GATHER_CHUNK, 64);
+            gatherUsed = 0;
         }
-        return gather;
+        return gatherUsed;
     }
 
-    /** Copies every segment of a chained mbuf into the gather buffer; returns the bytes copied. */
-    private int gatherSegments(final long first) {
-        final MemorySegment into = gather();
+    /** Copies every segment of a chained mbuf into the gather memory at {@code at}; returns the bytes copied. */
+    private int gatherSegments(final long first, final long at) {
+        final MemorySegment into = gather;
         int copied = 0;
         for (long segment = first; segment != 0 && copied < GATHER_CAPACITY; segment = Mbuf.next(segment)) {
             final int length = Math.min(Mbuf.dataLength(segment), GATHER_CAPACITY - copied);
-            MemorySegment.copy(PacketView.NATIVE_MEMORY, Mbuf.dataAddress(segment), into, copied, length);
+            MemorySegment.copy(PacketView.NATIVE_MEMORY, Mbuf.dataAddress(segment), into, at + copied, length);
             copied += length;
         }
+        gatherUsed = at + ((copied + 63) & ~63);
         multiSegmentPackets++;
         MULTI_SEGMENT_PUBLISHED.setRelease(this, multiSegmentPackets);
         return copied;
     }
 
-    /** Mbuf memory is returned to its pool after each burst: a dispatcher must copy. */
+    /** Mbuf memory is returned to its pool by the next poll: a dispatcher handing packets to other threads must copy. */
     @Override
     public boolean packetMemoryOutlivesPoll() {
         return false;
+    }
+
+    @Override
+    public boolean packetMemoryValidUntilNextPoll() {
+        return true;
     }
 
     long deliveredPublished() {

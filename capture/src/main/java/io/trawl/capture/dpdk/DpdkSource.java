@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * key so that both directions of a flow reach the same queue, hence the same pipeline; otherwise one
  * queue, and the run's dispatcher spreads flows by its software hash (copying each packet, since mbuf
  * memory does not outlive a poll). Each queue is polled by one thread, registered with EAL on its first
- * poll; packet bytes are read in place from the mbufs, which go back to their pool after each burst.
+ * poll; packet bytes are read in place from the mbufs, which go back to their pool at the queue's next poll
+ * (at most {@value #HELD_MBUFS_PER_POLL} per poll, and at most an eighth of the pool).
  *
  * <p>Packet time: the pcap PMD stores each record's capture time (µs since the epoch) in the mbuf's RX
  * timestamp field, and that is used, so a replay through DPDK has the same packet clock as a
@@ -80,6 +81,9 @@ public final class DpdkSource implements CaptureSource {
     private final boolean finite;
     private final String description;
     private EthStats finalStats;
+    /** Most mbufs one poll of a queue holds until the next poll. */
+    static final int HELD_MBUFS_PER_POLL = 256;
+
     private boolean closed;
 
     private DpdkSource(final Options options, final EthPort port, final List<PacketMempool> pools,
@@ -135,8 +139,11 @@ public final class DpdkSource implements CaptureSource {
             final boolean finite = isFileReplay(options.deviceArguments()) && "net_pcap".equals(info.driverName());
             final AtomicLong budget = options.packetLimit() == Long.MAX_VALUE ? null : new AtomicLong(options.packetLimit());
             final DpdkReceiveQueue[] queues = new DpdkReceiveQueue[queueCount];
+            // A poll holds its mbufs until the next poll: up to HELD_MBUFS_PER_POLL of them, never more than an
+            // eighth of the pool (the driver needs the rest to refill its descriptors).
+            final int held = Math.max(options.burst(), Math.min(HELD_MBUFS_PER_POLL, options.mbufs() / 8));
             for (int q = 0; q < queueCount; q++) {
-                queues[q] = new DpdkReceiveQueue(port.rxQueue(q, options.burst()), options.burst(), timestamps,
+                queues[q] = new DpdkReceiveQueue(port.rxQueue(q, held), options.burst(), timestamps,
                     finite, budget);
             }
             final LinkStatus link = port.link();
@@ -281,6 +288,9 @@ public final class DpdkSource implements CaptureSource {
             return;
         }
         closed = true;
+        for (final DpdkReceiveQueue queue : queues) {
+            queue.releaseHeld();
+        }
         try {
             finalStats = port.stats();
         } catch (final RuntimeException e) {

@@ -90,6 +90,37 @@ class DpdkSourceTest {
     }
 
     @Test
+    void aPollsPacketsStayReadableUntilTheNextPollWhichReturnsTheirMbufsToThePool() {
+        DpdkTestEnvironment.requireDpdk();
+        final Path capture = SharedCorpus.sixteenMinutes();
+        final List<ReferencePcap.Record> expected = ReferencePcap.read(capture);
+        final List<long[]> views = new java.util.ArrayList<>();
+        int next = 0;
+        // 1,023 mbufs for 7,000 packets: the file is read through only if every poll's mbufs come back.
+        try (DpdkSource source = DpdkSource.open(options("net_pcap0,rx_pcap=" + capture, 1, true, Long.MAX_VALUE))) {
+            final ReceiveQueue queue = source.queue(0);
+            assertThat(queue.packetMemoryValidUntilNextPoll()).isTrue();
+            assertThat(queue.packetMemoryOutlivesPoll()).isFalse();
+            while (true) {
+                views.clear();
+                final int polled = queue.poll(packet -> views.add(new long[] {packet.offset(), packet.captureLength()}), 100);
+                if (polled == ReceiveQueue.END_OF_INPUT) {
+                    break;
+                }
+                // after the poll returned: every packet of it still reads as the file has it
+                for (final long[] view : views) {
+                    final byte[] data = expected.get(next++).data();
+                    final byte[] read = java.lang.foreign.MemorySegment.ofAddress(view[0]).reinterpret(view[1])
+                        .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                    assertThat(read).as("packet %d after its poll", next - 1).isEqualTo(data);
+                }
+            }
+            assertThat(next).isEqualTo(expected.size());
+            assertThat(source.drops()).containsEntry("rx_nombuf", 0L);
+        }
+    }
+
+    @Test
     void pollingAllocatesNothingPerPacket() {
         DpdkTestEnvironment.requireDpdk();
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

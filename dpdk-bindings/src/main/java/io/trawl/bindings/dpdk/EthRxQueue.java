@@ -65,13 +65,32 @@ public final class EthRxQueue {
 
     /**
      * Receives up to {@code max} packets into the mbuf array (read them with {@link #mbuf(int)}).
-     * The caller owns the returned mbufs and must {@link #free(int)} them before the next call.
+     * The caller owns the returned mbufs and must {@link #free(int)} them before the next call that fills index 0.
      *
      * @param max packets wanted; more than {@link #capacity()} is clamped to it
      * @return packets received, 0 when none are ready
      */
     public int receive(final int max) {
-        final short wanted = (short) Math.min(max, capacity);
+        return receive(0, max);
+    }
+
+    /**
+     * Receives up to {@code max} packets into the mbuf array from index {@code at} on, leaving the mbufs
+     * before it in place (a caller holding several bursts). The caller owns the returned mbufs.
+     *
+     * @param at  first array index to fill, 0 to {@link #capacity()}
+     * @param max packets wanted; more than {@code capacity() - at} is clamped to it
+     * @return packets received, 0 when none are ready
+     */
+    public int receive(final int at, final int max) {
+        if (at < 0 || at > capacity) {
+            throw new IndexOutOfBoundsException("mbuf array index " + at + " of " + capacity);
+        }
+        final short wanted = (short) Math.min(max, capacity - at);
+        if (wanted == 0) {
+            return 0;
+        }
+        final long into = mbufArrayAddress + (long) at * Long.BYTES;
         final long ops = operations;
         final long function = NATIVE.get(U64, ops + RX_PKT_BURST);
         final long queueData = NATIVE.get(U64, NATIVE.get(U64, ops + RXQ_DATA) + queueSlotOffset);
@@ -81,12 +100,12 @@ public final class EthRxQueue {
         }
         int received;
         try {
-            received = (short) Dpdk.RX_PKT_BURST.invokeExact(burstTarget, queueData, mbufArrayAddress, wanted) & 0xFFFF;
+            received = (short) Dpdk.RX_PKT_BURST.invokeExact(burstTarget, queueData, into, wanted) & 0xFFFF;
             // Relaxed, as in the C inline: the slot becomes non-null when a callback is added.
             final long callbacks = (long) SLOT.getOpaque(NATIVE, NATIVE.get(U64, ops + RXQ_CALLBACKS) + queueSlotOffset);
             if (callbacks != 0) {
                 received = (short) Dpdk.RTE_ETH_CALL_RX_CALLBACKS.invokeExact((short) port, (short) queue,
-                    mbufArrayAddress, (short) received, wanted, callbacks) & 0xFFFF;
+                    into, (short) received, wanted, callbacks) & 0xFFFF;
             }
         } catch (final Throwable t) {
             throw Dpdk.rethrow(t);
@@ -94,12 +113,12 @@ public final class EthRxQueue {
         return received;
     }
 
-    /** The address of the {@code index}-th mbuf of the last {@link #receive(int)}. */
+    /** The address of the mbuf at array index {@code index} (filled by the receive calls). */
     public long mbuf(final int index) {
         return NATIVE.get(U64, mbufArrayAddress + (long) index * Long.BYTES);
     }
 
-    /** Returns the first {@code count} mbufs of the last burst to their pool ({@code rte_pktmbuf_free_bulk}). */
+    /** Returns the first {@code count} mbufs of the array to their pool ({@code rte_pktmbuf_free_bulk}). */
     public void free(final int count) {
         if (count == 0) {
             return;

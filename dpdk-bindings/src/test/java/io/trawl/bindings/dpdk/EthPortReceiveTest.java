@@ -106,6 +106,28 @@ class EthPortReceiveTest {
         }
     }
 
+    @Test
+    void burstsFillTheArrayFromAnIndexSoSeveralBurstsCanBeHeldAndFreedTogether() {
+        Eal.registerCurrentThread();
+        try (StartedPort started = StartedPort.open("net_pcap0,rx_pcap=" + DpdkTestSupport.sixteenMinutes(), "test_hold", 1023)) {
+            final EthRxQueue queue = started.port().rxQueue(0, 3 * BURST);
+            final int first = queue.receive(0, BURST);
+            final int second = queue.receive(first, BURST);
+            assertThat(first).isEqualTo(BURST);
+            assertThat(second).isEqualTo(BURST);
+            final java.util.Set<Long> mbufs = new java.util.HashSet<>();
+            for (int i = 0; i < first + second; i++) {
+                mbufs.add(queue.mbuf(i));
+            }
+            assertThat(mbufs).as("the second burst left the first one's mbufs in place").hasSize(first + second);
+            assertThat(queue.receive(first + second, 10 * BURST)).as("clamped to the array's room").isEqualTo(BURST);
+            assertThat(queue.receive(3 * BURST, BURST)).as("no room left").isZero();
+            assertThatThrownBy(() -> queue.receive(3 * BURST + 1, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+            queue.free(3 * BURST);
+            assertThat(started.pool().available()).as("every held mbuf is back").isEqualTo(1023);
+        }
+    }
+
     // ---- RX callbacks: a C-callable Java method that keeps the first packet of each burst ----
 
     private static final AtomicLong CALLBACK_CALLS = new AtomicLong();

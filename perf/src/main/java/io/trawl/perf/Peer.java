@@ -58,6 +58,17 @@ public final class Peer {
         return command;
     }
 
+    /**
+     * The command a user runs: the {@code ./trawl} launcher of the project (run from the project root, as
+     * {@code perf/run} does), with its heap settings and the build's AOT cache, then {@code args}.
+     */
+    public static List<String> launcherCommand(final String... args) {
+        final List<String> command = new ArrayList<>();
+        command.add(java.nio.file.Path.of("trawl").toAbsolutePath().toString());
+        command.addAll(Arrays.asList(args));
+        return command;
+    }
+
     /** The median of the values. */
     public static double median(final List<Double> values) {
         final double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();

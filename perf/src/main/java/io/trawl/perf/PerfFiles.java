@@ -61,8 +61,9 @@ public final class PerfFiles {
     }
 
     /**
-     * The command running {@code trawl run} on a capture in a new JVM (trawl's flags, this classpath), one
-     * pipeline, no progress bar; {@code settings} ({@code key=value}) go to a YAML config file beside OUT.
+     * The command running {@code trawl run} on a capture as a user does, through the {@code ./trawl} launcher
+     * (trawl's flags and heap settings, the packaged jar, the build's AOT cache), one pipeline, no progress
+     * bar; {@code settings} ({@code key=value}) go to a YAML config file beside OUT.
      */
     public static List<String> trawlRun(final Path capture, final Path out, final Path script, final String... settings) {
         final List<String> args = new ArrayList<>(List.of("run", "--source", "pcap:" + capture, "--out", out.toString(),
@@ -86,6 +87,6 @@ public final class PerfFiles {
             args.add("--config");
             args.add(config.toString());
         }
-        return Peer.javaCommand("io.trawl.cli.TrawlCommand", args.toArray(new String[0]));
+        return Peer.launcherCommand(args.toArray(new String[0]));
     }
 }

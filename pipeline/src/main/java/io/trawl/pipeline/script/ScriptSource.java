@@ -76,4 +76,28 @@ public record ScriptSource(Path path, String name, String chunkName, CompiledChu
     public String pluginLocation() {
         return fileName() + ":" + pluginLine;
     }
+
+    /**
+     * True when some function of the script names {@code field} as a constant (as {@code T.async} or
+     * {@code x:async()} does): a cheap, conservative test of what a script may use, for start-up work that
+     * only matters then. A script building the name at run time is not seen; use it only where being wrong
+     * costs time, never correctness.
+     */
+    public boolean namesConstant(final String field) {
+        return namesConstant(chunk.prototype(), org.luaj.vm2.LuaValue.valueOf(field));
+    }
+
+    private static boolean namesConstant(final org.luaj.vm2.Prototype prototype, final org.luaj.vm2.LuaValue name) {
+        for (final org.luaj.vm2.LuaValue constant : prototype.k) {
+            if (constant.isstring() && constant.raweq(name)) {
+                return true;
+            }
+        }
+        for (final org.luaj.vm2.Prototype child : prototype.p) {
+            if (namesConstant(child, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -44,7 +44,7 @@ public final class ReplayVersusTcpdump {
             final Peer.Run read = Peer.run(Peer.javaCommand(RawReadRate.class.getName(), capture.toString(), "3"));
             final String[] fields = read.stdout().trim().split(" ");
             raw.add(Long.parseLong(fields[0]) / Double.parseDouble(fields[1]));
-            final Peer.Run run = Peer.run(Peer.javaCommand("io.trawl.cli.TrawlCommand", "run", "--source", "pcap:" + capture,
+            final Peer.Run run = Peer.run(Peer.launcherCommand("run", "--source", "pcap:" + capture,
                 "--out", out.toString(), "--progress", "never"));
             final var summary = json.readTree(out.resolve("summary.json").toFile());
             if (summary.get("packets").asLong() != packets) {

@@ -68,6 +68,34 @@ class LauncherIT {
     }
 
     @Test
+    void theLauncherUsesTheBuildsAotCacheWhileItIsFreshAndRunsWithoutItOtherwise() throws Exception {
+        final Path cache = PROJECT.resolve("deploy/target/trawl.aot");
+        final Path jar = PROJECT.resolve("deploy/target/trawl.jar");
+        Assumptions.assumeTrue(Files.exists(cache) && Files.exists(jar), "no AOT cache (built with -Dtrawl.aot.skip=true)");
+        final Map<String, String> logAot = Map.of("TRAWL_JAVA_OPTS", "-Xlog:aot=info");
+        final Outcome fresh = launch(PROJECT.resolve("trawl"), temp, logAot, 120, "--version");
+        assertThat(fresh.exitCode()).as(fresh.err()).isZero();
+        assertThat(fresh.out() + fresh.err()).contains("Opened AOT cache " + cache);
+        final Outcome off = launch(PROJECT.resolve("trawl"), temp, Map.of("TRAWL_JAVA_OPTS", "-Xlog:aot=info", "TRAWL_AOT", "off"),
+            120, "--version");
+        assertThat(off.exitCode()).isZero();
+        assertThat(off.out() + off.err()).contains("Java 25").doesNotContain("trawl.aot");
+        final java.nio.file.attribute.FileTime trained = Files.getLastModifiedTime(cache);
+        try {
+            // a jar rebuilt after the cache was trained: the JVM would refuse the cache, so the launcher leaves it out
+            Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(jar).toMillis() - 3_600_000L));
+            final Outcome stale = launch(PROJECT.resolve("trawl"), temp, logAot, 120, "--version");
+            assertThat(stale.exitCode()).isZero();
+            assertThat(stale.out() + stale.err()).contains("Java 25").doesNotContain("trawl.aot");
+            final Outcome quiet = launch(PROJECT.resolve("trawl"), temp, Map.of(), 120, "--version");
+            assertThat(quiet.err()).isEmpty();
+        } finally {
+            Files.setLastModifiedTime(cache, trained);
+        }
+    }
+
+    @Test
     void aJavaHomeOlderThan25IsIgnoredAndNoJdkIsAClearMessage() throws Exception {
         Assumptions.assumeTrue(Files.exists(PROJECT.resolve("deploy/target/trawl.jar")), "package first");
         final Path jdk17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");

@@ -61,6 +61,37 @@ class FlowTableTest {
     }
 
     @Test
+    void theLastFlowShortcutNeverLeadsToAnEndedFlowWhoseHandleWasReused() {
+        final FlowTable table = table(1024);
+        final Endpoint client = Endpoint.of("10.0.0.1", 40000);
+        final Endpoint other = Endpoint.of("10.0.0.2", 40001);
+        final Endpoint server = Endpoint.of("10.0.0.9", 53);
+        final int first = track(table, builder.udp(client, server, new byte[4]), SECOND);
+        assertThat(track(table, builder.udp(server, client, new byte[4]), SECOND + 1)).as("a train of one flow").isEqualTo(first);
+        table.terminate(first);
+        // the same key right after its flow ended: a new flow (the ended one's record still holds the key)
+        final int reopened = track(table, builder.udp(client, server, new byte[4]), SECOND + 2);
+        assertThat(table.lastCreated()).isTrue();
+        assertThat(table.isLive(reopened)).isTrue();
+        assertThat(table.packetsAToZ(reopened)).isEqualTo(1);
+        table.terminate(reopened);
+        // the ended flow's handle goes to the next new key: its packet must not be counted in the old flow
+        final int second = track(table, builder.udp(other, server, new byte[4]), 2 * SECOND);
+        assertThat(second).isEqualTo(first);
+        assertThat(table.lastCreated()).isTrue();
+        assertThat(table.packetsAToZ(second)).isEqualTo(1);
+        assertThat(table.packetsZToA(second)).isZero();
+        // and the first key, seen again, is a new flow, not the reused handle
+        final int again = track(table, builder.udp(client, server, new byte[4]), 3 * SECOND);
+        assertThat(again).isNotEqualTo(second);
+        assertThat(table.lastCreated()).isTrue();
+        assertThat(track(table, builder.udp(other, server, new byte[4]), 3 * SECOND + 1)).isEqualTo(second);
+        assertThat(table.packetsAToZ(second)).isEqualTo(2);
+        assertThat(ended).containsExactly("11A:0A.00.00.01:p-9C40_0A.00.00.09:p-0035 TERMINATED 1/1",
+            "11A:0A.00.00.01:p-9C40_0A.00.00.09:p-0035 TERMINATED 1/0");
+    }
+
+    @Test
     void ipv6KeysAndReadableAddresses() {
         final FlowTable table = table(1024);
         final Endpoint a = Endpoint.of("2001:db8::10", 49152);

@@ -5,9 +5,6 @@ import io.trawl.capture.PacketHandler;
 import io.trawl.capture.PacketView;
 import io.trawl.capture.ReceiveQueue;
 import io.trawl.capture.dpdk.DpdkSource;
-import io.trawl.capture.dpdk.DpdkSourceProvider;
-import io.trawl.config.TrawlContext;
-import io.trawl.config.TrawlSettings;
 import io.trawl.pipeline.decode.DecodeResult;
 import io.trawl.pipeline.decode.PacketDecoder;
 import io.trawl.pipeline.flow.FlowTable;
@@ -26,7 +23,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -62,13 +58,7 @@ public class DpdkDecodeBenchmark {
     public void open() throws IOException {
         final Path capture = Path.of(System.getProperty("trawl.perf.capture", "../shared/corpus/16minutes.pcap"))
             .toAbsolutePath().normalize();
-        final TrawlContext context = new TrawlContext()
-            .setRaw(TrawlSettings.DPDK_EAL_ARGS, "--no-huge -m 512 --no-pci", "benchmark")
-            .setRaw(TrawlSettings.DPDK_MBUFS, "16384", "benchmark")
-            .setRaw(TrawlSettings.DPDK_MBUF_CACHE, "250", "benchmark")
-            .set(TrawlSettings.OUT, Files.createTempDirectory("trawl-jmh"), "benchmark")
-            .conclude();
-        source = DpdkSource.open(DpdkSourceProvider.options("net_pcap0,rx_pcap=" + capture + ",infinite_rx=1", context));
+        source = BenchmarkSources.open("net_pcap0,rx_pcap=" + capture + ",infinite_rx=1", 512, 16384);
         queue = source.queue(0);
         flows = new FlowTable(262_144, 120_000_000_000L, 60_000_000_000L, 60_000_000_000L, 30_000_000_000L,
             (table, flow, reason) -> { });

@@ -8,9 +8,6 @@ import io.trawl.bindings.dpdk.PacketMempool;
 import io.trawl.capture.PacketHandler;
 import io.trawl.capture.ReceiveQueue;
 import io.trawl.capture.dpdk.DpdkSource;
-import io.trawl.capture.dpdk.DpdkSourceProvider;
-import io.trawl.config.TrawlContext;
-import io.trawl.config.TrawlSettings;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,7 +23,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,13 +53,7 @@ public class DpdkPollBenchmark {
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-        final TrawlContext context = new TrawlContext()
-            .setRaw(TrawlSettings.DPDK_EAL_ARGS, "--no-huge -m 256 --no-pci", "benchmark")
-            .setRaw(TrawlSettings.DPDK_MBUFS, "8192", "benchmark")
-            .setRaw(TrawlSettings.DPDK_MBUF_CACHE, "250", "benchmark")
-            .set(TrawlSettings.OUT, Files.createTempDirectory("trawl-jmh"), "benchmark")
-            .conclude();
-        source = DpdkSource.open(DpdkSourceProvider.options("net_null0", context));
+        source = BenchmarkSources.open("net_null0", 256, 8192);
         queue = source.queue(0);
         rawPort = EthPort.open("net_null1");
         rawPool = PacketMempool.create("jmh_raw", 8192, 250, Dpdk.abi().defaultMbufBufferSize(), -1);

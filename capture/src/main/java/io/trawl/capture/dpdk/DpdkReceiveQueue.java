@@ -15,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -57,7 +58,7 @@ final class DpdkReceiveQueue implements ReceiveQueue {
     private MemorySegment gather;
     private long gatherUsed;
     /** Gather chunks filled earlier in this poll: their packets are still in use until the next poll. */
-    private final java.util.ArrayList<MemorySegment> retiredGather = new java.util.ArrayList<>();
+    private final ArrayList<MemorySegment> retiredGather = new ArrayList<>();
     // Written by the poller with release stores (a plain mov on x86, no fence), read with acquire loads.
     private long deliveredPublished;
     private long multiSegmentPacketsPublished;

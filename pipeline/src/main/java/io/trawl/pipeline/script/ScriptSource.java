@@ -3,6 +3,7 @@ package io.trawl.pipeline.script;
 import io.trawl.pipeline.script.lua.CompiledChunk;
 import io.trawl.pipeline.script.lua.LuaCompiler;
 import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.compiler.LuaC;
 
@@ -84,16 +85,16 @@ public record ScriptSource(Path path, String name, String chunkName, CompiledChu
      * costs time, never correctness.
      */
     public boolean namesConstant(final String field) {
-        return namesConstant(chunk.prototype(), org.luaj.vm2.LuaValue.valueOf(field));
+        return namesConstant(chunk.prototype(), LuaValue.valueOf(field));
     }
 
-    private static boolean namesConstant(final org.luaj.vm2.Prototype prototype, final org.luaj.vm2.LuaValue name) {
-        for (final org.luaj.vm2.LuaValue constant : prototype.k) {
+    private static boolean namesConstant(final Prototype prototype, final LuaValue name) {
+        for (final LuaValue constant : prototype.k) {
             if (constant.isstring() && constant.raweq(name)) {
                 return true;
             }
         }
-        for (final org.luaj.vm2.Prototype child : prototype.p) {
+        for (final Prototype child : prototype.p) {
             if (namesConstant(child, name)) {
                 return true;
             }

@@ -14,10 +14,8 @@ import java.nio.ByteOrder;
 
 /**
  * One TPACKET_V3 socket as a {@link ReceiveQueue}: packets are delivered in place from the ring's blocks
- * (no copy). A block whose last packet a poll delivered goes back to the kernel at the start of the next
- * poll, so the polling thread may finish a poll's packets after it returned
- * ({@link #packetMemoryValidUntilNextPoll()}). A poll may stop in the middle of a block (its limit reached)
- * and continue there next time; it also stops before coming round to a block it still holds.
+ * (no copy); a block goes back to the kernel right after the handler returned for its last packet. A poll
+ * may stop in the middle of a block (its limit reached) and continue there next time.
  *
  * <p>VLAN tags: the kernel strips a packet's outer 802.1Q/802.1ad tag and reports it beside the packet;
  * like libpcap, the tag is written back in place (the MAC addresses move 4 bytes into the headroom the
@@ -44,9 +42,6 @@ final class AfPacketReceiveQueue implements ReceiveQueue {
     private final PacketView view = new PacketView();
     private volatile boolean closed;
     private int block;
-    /** Blocks from {@code releaseCursor} on whose packets were all delivered; the next poll releases them. */
-    private int finishedBlocks;
-    private int releaseCursor;
     private int remainingInBlock;
     private long packet;
 
@@ -63,7 +58,6 @@ final class AfPacketReceiveQueue implements ReceiveQueue {
 
     @Override
     public int poll(final PacketHandler handler, final int limit) {
-        releaseFinishedBlocks();
         if (closed) {
             return END_OF_INPUT;
         }
@@ -81,16 +75,13 @@ final class AfPacketReceiveQueue implements ReceiveQueue {
         int delivered = 0;
         while (delivered < limit) {
             if (remainingInBlock == 0) {
-                if (finishedBlocks > 0 && block == releaseCursor) {
-                    break; // every block is held by this poll: the rest waits for the next one
-                }
                 if (!s.blockReadyAcquire(block)) {
                     break;
                 }
                 remainingInBlock = s.blockPacketCount(block);
                 packet = s.firstPacket(block);
                 if (remainingInBlock == 0) {
-                    finishCurrentBlock();
+                    releaseCurrentBlock();
                     continue;
                 }
             }
@@ -114,8 +105,8 @@ final class AfPacketReceiveQueue implements ReceiveQueue {
             } finally {
                 delivered++;
                 if (--remainingInBlock == 0) {
-                    // The block's last packet: the kernel gets the block back at the next poll.
-                    finishCurrentBlock();
+                    // The handler is done with the block's last packet: the kernel may refill it.
+                    releaseCurrentBlock();
                 } else {
                     packet = s.nextPacket(header);
                 }
@@ -124,28 +115,14 @@ final class AfPacketReceiveQueue implements ReceiveQueue {
         return delivered;
     }
 
-    private void finishCurrentBlock() {
-        finishedBlocks++;
+    private void releaseCurrentBlock() {
+        socket.releaseBlock(block);
         block = block + 1 == blockCount ? 0 : block + 1;
-    }
-
-    /** Gives the kernel back the blocks the last poll finished, oldest first. */
-    private void releaseFinishedBlocks() {
-        while (finishedBlocks > 0) {
-            socket.releaseBlock(releaseCursor);
-            releaseCursor = releaseCursor + 1 == blockCount ? 0 : releaseCursor + 1;
-            finishedBlocks--;
-        }
     }
 
     @Override
     public boolean packetMemoryOutlivesPoll() {
         return false;
-    }
-
-    @Override
-    public boolean packetMemoryValidUntilNextPoll() {
-        return true;
     }
 
     /** After this, {@link #poll} reports {@link #END_OF_INPUT}; called before the socket closes. */

@@ -114,31 +114,6 @@ class AfPacketSourceTest {
     }
 
     @Test
-    void aPollsPacketsStayReadableUntilTheNextPollAcrossBlocks() {
-        final List<ReferencePcap.Record> expected = ReferencePcap.read(SharedCorpus.sixteenMinutes());
-        final List<Object[]> views = new ArrayList<>();
-        int next = 0;
-        // 8 blocks of 64 KiB: a poll of 64 packets often ends blocks, and the ring wraps many times
-        try (LiveReplay live = LiveReplay.start(open(1, new PacketRingOptions(1 << 16, 8, 5)), rig,
-            SharedCorpus.sixteenMinutes(), "--pps=20000")) {
-            assertThat(live.queue(0).packetMemoryValidUntilNextPoll()).isTrue();
-            final long deadline = System.nanoTime() + 60_000_000_000L;
-            while (next < expected.size() && System.nanoTime() < deadline) {
-                views.clear();
-                live.queue(0).poll(packet -> views.add(new Object[] {packet.memory(), packet.offset(), packet.captureLength()}), 64);
-                for (final Object[] view : views) {
-                    final byte[] read = ((java.lang.foreign.MemorySegment) view[0]).asSlice((long) view[1], (int) view[2])
-                        .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-                    assertThat(read).as("packet %d after its poll", next).isEqualTo(expected.get(next).data());
-                    next++;
-                }
-            }
-            assertThat(next).isEqualTo(expected.size());
-            assertThat(live.drops()).containsEntry("afpacket_ring_full", 0L);
-        }
-    }
-
-    @Test
     void vlanTagsTheKernelStripsArePutBackInPlace(@TempDir final Path dir) {
         final Path capture = VlanCapture.write(dir.resolve("vlan.pcap"));
         final List<ReferencePcap.Record> expected = ReferencePcap.read(capture);

@@ -12,7 +12,7 @@
 # For each: packets sent and received, kernel/driver drops, and the receiver's CPU time (user + system of
 # every thread, from /proc/PID/stat) over the measured replay, per million packets sent.
 #
-#   sudo perf/bench-live.sh [--rounds 5] [--packets 2000000] [--receivers "trawl-afxdp tcpdump ..."]
+#   sudo perf/bench-live.sh [--rounds 5] [--packets 2000000] [--flows 1024] [--receivers "trawl-afxdp tcpdump ..."]
 #
 # The receiver runs on CPU 1, tcpreplay on CPU 0 (taskset). Results: a TSV of every run and a summary
 # (medians and per-round ratios against tcpdump) on stdout; the work directory is kept (printed).
@@ -25,6 +25,7 @@ source "$here/rig-functions.sh"
 rounds=5
 packets=2000000
 receivers="trawl-afxdp trawl-afpacket tcpdump testpmd"
+flows=1024
 receiver_cpu=1
 sender_cpu=0
 while [ $# -gt 0 ]; do
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --rounds) shift; rounds=$1 ;;
     --packets) shift; packets=$1 ;;
     --receivers) shift; receivers=$1 ;;
+    --flows) shift; flows=$1 ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench-live: unknown option $1" >&2; exit 2 ;;
   esac
@@ -57,19 +59,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# 200,000 distinct 60-byte UDP frames over 1024 flows; the main replay loops the file to reach --packets.
-python3 - "$work/frames.pcap" 200000 "$work/warmup.pcap" 100000 <<'PY'
+# 200,000 distinct 60-byte UDP frames over --flows flows (1024); the main replay loops the file to reach --packets.
+python3 - "$work/frames.pcap" 200000 "$work/warmup.pcap" 100000 "$flows" <<'PY'
 import struct, sys
+flows = int(sys.argv[5])
 def write(path, count):
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
         for i in range(count):
-            flow = i % 1024
+            flow = i % flows
             payload = struct.pack(">I", i) + bytes(14)
-            udp = struct.pack(">HHHH", 10000 + flow, 53, 8 + len(payload), 0) + payload
+            udp = struct.pack(">HHHH", 10000 + flow % 50000, 53, 8 + len(payload), 0) + payload
             total = 20 + len(udp)
             ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, total, i & 0xFFFF, 0, 64, 17, 0,
-                             bytes([10, 0, flow >> 8, flow & 0xFF]), bytes([10, 1, 0, 1]))
+                             bytes([10, (flow >> 16) & 0xFF, (flow >> 8) & 0xFF, flow & 0xFF]), bytes([10, 1, 0, 1]))
             s = sum(struct.unpack(">10H", ip)); s = (s & 0xFFFF) + (s >> 16); s = (s & 0xFFFF) + (s >> 16)
             ip = ip[:10] + struct.pack(">H", ~s & 0xFFFF) + ip[12:]
             frame = bytes.fromhex("020000000002" "020000000001" "0800") + ip + udp

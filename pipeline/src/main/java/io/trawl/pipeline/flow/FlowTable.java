@@ -163,8 +163,12 @@ public final class FlowTable {
         // Packets come in trains of one flow (86 % of 16minutes.pcap's packets belong to the previous
         // packet's flow): check that flow's record before hashing and probing the index.
         int flow = lastFlow;
+        int hash = 0;
+        boolean hashed = false;
         if (flow == NONE || !matches(flow, isIpv4Key())) {
-            flow = find(hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue));
+            hash = hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue);
+            hashed = true;
+            flow = find(hash);
         }
         final int protocol = d.ipProtocol();
         final int flags = protocol == 6 ? d.tcpFlags() : 0;
@@ -181,8 +185,7 @@ public final class FlowTable {
         }
         lastCreated = false;
         if (flow == NONE) {
-            flow = create(hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue), protocol, timestampNanos);
-            lastFlow = flow;
+            flow = create(hashed ? hash : hash(keyAHigh, keyALow, keyZHigh, keyZLow, keyMetaValue), protocol, timestampNanos);
             if (flow == NONE) {
                 return NONE;
             }
